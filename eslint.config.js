@@ -1,0 +1,48 @@
+// Lint rules, including the layering: core/ is pure and imports none of the other parts;
+// renderer/ reaches electron/ only through the preload API's types.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'net', 'http', 'https', 'crypto', 'zlib', 'stream', 'events', 'util', 'worker_threads', 'dgram', 'tls', 'readline'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'build/**', 'bpf/.output/**', 'assets/**', 'core/protocol/generated/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['core/**/*.ts'],
+    ignores: ['core/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/electron/**', '**/renderer/**', '**/agent-remote/**', 'electron'], message: 'core/ imports none of the other parts.' },
+          { group: nodeBuiltins, message: 'core/ is pure TypeScript: no I/O, no Node built-ins.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/electron/**', '!**/electron/api/*'], message: 'renderer/ talks to electron/ only through the preload API types (electron/api/).' },
+          { group: ['**/electron/api/*'], allowTypeImports: true, message: 'renderer/ may import only the types of the preload API.' },
+          { group: ['**/agent-remote/**', 'electron'], message: 'renderer/ does not reach the agent or Electron directly.' },
+          { group: nodeBuiltins, message: 'renderer/ runs sandboxed: no Node built-ins.' },
+        ],
+      }],
+    },
+  },
+);
