@@ -1,7 +1,7 @@
 // A real, throwaway SSH host on 127.0.0.1 for integration and end-to-end tests, usable by hand:
 //
-//   scripts/test-host up [--sudo nopasswd|password] [--password] [--tcp-forwarding]   prints JSON
-//   scripts/test-host down [ID | --all]
+//   npm run test-host -- up [--sudo nopasswd|password] [--password] [--tcp-forwarding]   prints JSON
+//   npm run test-host -- down [ID | --all]
 //
 // Each host has its own id, sshd (`sshd -D -e -f`), generated host key, a login user with a
 // generated ed25519 key, a second unprivileged user that owns the workloads, and optional sudo
