@@ -1,0 +1,309 @@
+// ProfileBuilder: merges capture deltas into one Profile, interning frames and stacks and
+// enforcing the bounds of ProfileLimits. A delta is checked whole before any of it is
+// applied, so a bad delta leaves the builder as it was.
+import { bad, checkCount, checkFrame, checkId, checkLost, checkString, checkU32 } from './validate';
+import { resolveLimits, type ProfileLimits } from './limits';
+import {
+  NO_LOST,
+  NO_OVERFLOW,
+  makeFrame,
+  type CaptureDelta,
+  type Frame,
+  type LostSamples,
+  type Overflow,
+  type Profile,
+  type ProfileMeta,
+  type SampleRow,
+} from './types';
+
+export const OVERFLOW_FRAME: Frame = Object.freeze(makeFrame('[frame limit reached]', { kind: 'unknown', status: 'unreadable' }));
+export const OVERFLOW_STACK_FRAME: Frame = Object.freeze(makeFrame('[stack limit reached]', { kind: 'unknown', status: 'unreadable' }));
+/** Process name of the row that collects samples once the row limit is reached. */
+export const OVERFLOW_COMM = '[row limit reached]';
+
+export interface ProfileStart {
+  readonly hz?: number;
+  readonly startTimeMs?: number;
+  readonly endTimeMs?: number;
+  readonly comments?: readonly string[];
+  readonly lost?: LostSamples;
+  readonly overflow?: Overflow;
+  readonly reportedSamples?: number;
+}
+
+interface MutableRow {
+  stack: number;
+  comm: string;
+  pid: number;
+  tid: number;
+  count: number;
+}
+
+type MutableOverflow = { -readonly [K in keyof Overflow]: Overflow[K] };
+type MutableLost = { -readonly [K in keyof LostSamples]: LostSamples[K] };
+
+export function frameKey(f: Frame): string {
+  return `${f.kind}\u0000${f.status}\u0000${f.name}\u0000${f.module}\u0000${f.buildId}\u0000${f.file}\u0000${f.line}\u0000${f.address}`;
+}
+
+export class ProfileBuilder {
+  readonly limits: ProfileLimits;
+  private readonly frames: Frame[] = [];
+  private readonly frameIndex = new Map<string, number>();
+  private readonly stacks: (readonly number[])[] = [];
+  private readonly stackIndex = new Map<string, number>();
+  private readonly rows: MutableRow[] = [];
+  private readonly rowIndex = new Map<string, number>();
+  private readonly senderFrames = new Map<number, number>();
+  private readonly senderStacks = new Map<number, number>();
+  private readonly overflow: MutableOverflow;
+  private readonly lost: MutableLost;
+  private readonly hz: number;
+  private readonly startTimeMs: number;
+  private endTimeMs: number;
+  private readonly comments: readonly string[];
+  private sampleCount = 0;
+  private reportedSamples: number;
+
+  constructor(start: ProfileStart = {}, limits: Partial<ProfileLimits> = {}) {
+    this.limits = resolveLimits(limits);
+    const hz = start.hz ?? 0;
+    if (!Number.isFinite(hz) || hz < 0 || hz > 1e9) bad(`hz must be from 0 to 1e9, got ${hz}`);
+    this.hz = hz;
+    this.startTimeMs = start.startTimeMs ?? 0;
+    this.endTimeMs = start.endTimeMs ?? this.startTimeMs;
+    this.comments = [...(start.comments ?? [])];
+    this.lost = { ...(start.lost ?? NO_LOST) };
+    this.overflow = { ...(start.overflow ?? NO_OVERFLOW) };
+    this.reportedSamples = start.reportedSamples ?? 0;
+  }
+
+  /** Checks the whole delta, then merges it. Throws EmberError('BAD_INPUT') and changes nothing on bad input. */
+  apply(delta: CaptureDelta): void {
+    const checked = this.check(delta);
+    for (const { id, frame } of checked.frames) this.defineFrame(id, frame);
+    for (const stack of delta.newStacks) this.defineStack(stack.id, stack.frames);
+    for (const c of delta.counts) {
+      if (c.count === 0) continue;
+      this.addCount(this.stackFor(c.stackId), checked.clip(c.comm), c.pid, c.tid, c.count);
+    }
+    this.reportedSamples += delta.stats.samples;
+    this.lost.mapFull += delta.stats.lost.mapFull;
+    this.lost.userStackErrors += delta.stats.lost.userStackErrors;
+    this.lost.kernelStackErrors += delta.stats.lost.kernelStackErrors;
+    this.lost.other += delta.stats.lost.other;
+    if (delta.timeMs !== undefined && delta.timeMs > this.endTimeMs) this.endTimeMs = delta.timeMs;
+    this.overflow.truncatedStrings += checked.truncatedStrings();
+  }
+
+  /** Marks the end of the capture (ms since the epoch). */
+  setEndTime(timeMs: number): void {
+    this.endTimeMs = timeMs;
+  }
+
+  get stackCount(): number {
+    return this.stacks.length;
+  }
+
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  /** An immutable copy of the profile so far; the builder can keep merging afterwards. */
+  snapshot(): Profile {
+    const periodNs = this.hz > 0 ? Math.round(1e9 / this.hz) : 0;
+    const meta: ProfileMeta = {
+      hz: this.hz,
+      periodNs,
+      startTimeMs: this.startTimeMs,
+      endTimeMs: this.endTimeMs,
+      sampleCount: this.sampleCount,
+      reportedSamples: this.reportedSamples,
+      lost: { ...this.lost },
+      overflow: { ...this.overflow },
+      comments: this.comments,
+    };
+    const samples: SampleRow[] = this.rows.map((r) => ({ stack: r.stack, comm: r.comm, pid: r.pid, tid: r.tid, count: r.count }));
+    return { meta, frames: this.frames.slice(), stacks: this.stacks.slice(), samples };
+  }
+
+  private check(delta: CaptureDelta) {
+    if (typeof delta !== 'object' || delta === null) bad('the delta must be an object');
+    const { newFrames, newStacks, counts, stats } = delta;
+    if (!Array.isArray(newFrames) || !Array.isArray(newStacks) || !Array.isArray(counts)) {
+      bad('the delta must have newFrames, newStacks and counts arrays');
+    }
+    let truncated = 0;
+    const maxString = this.limits.maxStringLength;
+    const onTruncate = (): void => {
+      truncated++;
+    };
+    const clip = (text: string): string => {
+      if (text.length <= maxString) return text;
+      onTruncate();
+      return `${text.slice(0, maxString - 1)}…`;
+    };
+    const frameIds = new Set<number>();
+    const frames = newFrames.map((entry, i) => {
+      const id = checkId(entry?.id, `newFrames[${i}].id`);
+      if (this.senderFrames.has(id) || frameIds.has(id)) bad(`frame id ${id} is defined twice (newFrames[${i}])`);
+      frameIds.add(id);
+      return { id, frame: checkFrame(entry.frame, `newFrames[${i}].frame`, maxString, onTruncate) };
+    });
+    const knownFrame = (id: number): boolean => this.senderFrames.has(id) || frameIds.has(id) || this.overflow.frames > 0;
+    const stackIds = new Set<number>();
+    newStacks.forEach((stack, i) => {
+      const id = checkId(stack?.id, `newStacks[${i}].id`);
+      if (this.senderStacks.has(id) || stackIds.has(id)) bad(`stack id ${id} is defined twice (newStacks[${i}])`);
+      stackIds.add(id);
+      if (!Array.isArray(stack.frames)) bad(`newStacks[${i}].frames must be an array`);
+      const senderFrames: readonly unknown[] = stack.frames;
+      senderFrames.forEach((value, j) => {
+        const frameId = checkId(value, `newStacks[${i}].frames[${j}]`);
+        if (!knownFrame(frameId)) bad(`newStacks[${i}] refers to frame id ${frameId}, which was never defined`);
+      });
+    });
+    const knownStack = (id: number): boolean => this.senderStacks.has(id) || stackIds.has(id) || this.overflow.stacks > 0;
+    let total = 0;
+    counts.forEach((c, i) => {
+      const stackId = checkId(c?.stackId, `counts[${i}].stackId`);
+      if (!knownStack(stackId)) bad(`counts[${i}] refers to stack id ${stackId}, which was never defined`);
+      checkString(c.comm, `counts[${i}].comm`);
+      checkU32(c.pid, `counts[${i}].pid`);
+      checkU32(c.tid, `counts[${i}].tid`);
+      total += checkCount(c.count, this.limits.maxCount, `counts[${i}].count`);
+    });
+    if (this.sampleCount + total > Number.MAX_SAFE_INTEGER) bad('the total sample count would overflow');
+    if (typeof stats !== 'object' || stats === null) bad('the delta must have stats');
+    checkCount(stats.samples, Number.MAX_SAFE_INTEGER, 'stats.samples');
+    checkLost(stats.lost, 'stats.lost');
+    if (delta.timeMs !== undefined && (typeof delta.timeMs !== 'number' || !Number.isFinite(delta.timeMs))) bad('timeMs must be a finite number');
+    return { frames, clip, truncatedStrings: () => truncated };
+  }
+
+  private internFrame(frame: Frame): number | undefined {
+    const key = frameKey(frame);
+    const existing = this.frameIndex.get(key);
+    if (existing !== undefined) return existing;
+    if (this.frames.length >= this.limits.maxFrames) return undefined;
+    this.frames.push(Object.freeze(frame));
+    this.frameIndex.set(key, this.frames.length - 1);
+    return this.frames.length - 1;
+  }
+
+  // The two overflow frames and the overflow stack bypass the limits: there is at most one of each.
+  private overflowFrame(): number {
+    return this.frameIndex.get(frameKey(OVERFLOW_FRAME)) ?? this.pushFrame(OVERFLOW_FRAME);
+  }
+
+  private defineFrame(id: number, frame: Frame): void {
+    const index = this.internFrame(frame);
+    if (index === undefined) {
+      this.overflow.frames++;
+      return;
+    }
+    this.senderFrames.set(id, index);
+  }
+
+  private frameFor(senderId: number): number {
+    return this.senderFrames.get(senderId) ?? this.overflowFrame();
+  }
+
+  private defineStack(id: number, senderFrames: readonly number[]): void {
+    let ids = senderFrames;
+    if (ids.length > this.limits.maxStackDepth) {
+      this.overflow.truncatedFrames += ids.length - this.limits.maxStackDepth;
+      ids = ids.slice(0, this.limits.maxStackDepth);
+    }
+    const index = this.internStack(ids.map((f) => this.frameFor(f)));
+    if (index === undefined) {
+      this.overflow.stacks++;
+      return;
+    }
+    this.senderStacks.set(id, index);
+  }
+
+  /** Interns a stack of model frame indices; undefined when the stack limit is reached. */
+  internStack(frames: readonly number[]): number | undefined {
+    const key = frames.join(',');
+    const existing = this.stackIndex.get(key);
+    if (existing !== undefined) return existing;
+    if (this.stacks.length >= this.limits.maxStacks) return undefined;
+    this.stacks.push(Object.freeze(frames.slice()));
+    this.stackIndex.set(key, this.stacks.length - 1);
+    return this.stacks.length - 1;
+  }
+
+  private overflowStack(): number {
+    const frame = this.frameIndex.get(frameKey(OVERFLOW_STACK_FRAME)) ?? this.pushFrame(OVERFLOW_STACK_FRAME);
+    const key = String(frame);
+    const existing = this.stackIndex.get(key);
+    if (existing !== undefined) return existing;
+    this.stacks.push(Object.freeze([frame]));
+    this.stackIndex.set(key, this.stacks.length - 1);
+    return this.stacks.length - 1;
+  }
+
+  private pushFrame(frame: Frame): number {
+    this.frames.push(frame);
+    this.frameIndex.set(frameKey(frame), this.frames.length - 1);
+    return this.frames.length - 1;
+  }
+
+  private stackFor(senderId: number): number {
+    const index = this.senderStacks.get(senderId);
+    return index ?? this.overflowStack();
+  }
+
+  /** Adds samples of a model stack index; used by apply and by importers. */
+  addCount(stack: number, comm: string, pid: number, tid: number, count: number): void {
+    if (this.isOverflowStack(stack)) this.overflow.samples += count;
+    const key = `${stack}\u0000${pid}\u0000${tid}\u0000${comm}`;
+    let row = this.rowIndex.get(key);
+    if (row === undefined) {
+      if (this.rows.length >= this.limits.maxSampleRows) {
+        this.overflow.samples += count;
+        const spillKey = `${stack}\u00000\u00000\u0000${OVERFLOW_COMM}`;
+        row = this.rowIndex.get(spillKey) ?? this.pushRow(spillKey, { stack, comm: OVERFLOW_COMM, pid: 0, tid: 0, count: 0 });
+      } else {
+        row = this.pushRow(key, { stack, comm, pid, tid, count: 0 });
+      }
+    }
+    const target = this.rows[row];
+    if (target === undefined) throw new Error('row index out of range');
+    target.count += count;
+    this.sampleCount += count;
+  }
+
+  private isOverflowStack(stack: number): boolean {
+    const frames = this.stacks[stack];
+    return frames !== undefined && frames.length === 1 && this.frames[frames[0] ?? -1] === OVERFLOW_STACK_FRAME;
+  }
+
+  private pushRow(key: string, row: MutableRow): number {
+    this.rows.push(row);
+    this.rowIndex.set(key, this.rows.length - 1);
+    return this.rows.length - 1;
+  }
+}
+
+/** Parts of a whole profile, as produced by importers; checked like a delta. */
+export interface ProfileParts {
+  readonly start?: ProfileStart;
+  readonly frames: readonly Frame[];
+  /** Stacks of indices into `frames`, leaf-first. */
+  readonly stacks: readonly (readonly number[])[];
+  readonly samples: readonly SampleRow[];
+}
+
+/** Builds a checked, interned Profile from whole parts (importers, redaction). */
+export function profileFromParts(parts: ProfileParts, limits: Partial<ProfileLimits> = {}): Profile {
+  const builder = new ProfileBuilder(parts.start, limits);
+  builder.apply({
+    newFrames: parts.frames.map((frame, id) => ({ id, frame })),
+    newStacks: parts.stacks.map((frames, id) => ({ id, frames })),
+    counts: parts.samples.map((s) => ({ stackId: s.stack, comm: s.comm, pid: s.pid, tid: s.tid, count: s.count })),
+    stats: { samples: 0, lost: NO_LOST },
+  });
+  return builder.snapshot();
+}

@@ -1,0 +1,11 @@
+export * from './types';
+export * from './limits';
+export { ProfileBuilder, profileFromParts, frameKey, OVERFLOW_FRAME, OVERFLOW_STACK_FRAME, OVERFLOW_COMM } from './builder';
+export type { ProfileStart, ProfileParts } from './builder';
+export { buildFlameTree } from './flame';
+export type { FlameNode, FlameNodeKind, FlameTree, FlameTreeOptions } from './flame';
+export { topFunctions } from './top';
+export type { FunctionStat, TopFunctions } from './top';
+export { symbolizationQuality } from './quality';
+export type { StatusShare, SymbolizationQuality } from './quality';
+export { countsPerStack } from './aggregate';

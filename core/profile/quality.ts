@@ -1,0 +1,51 @@
+// Symbolization quality: how many frames, frame occurrences and samples carry each status.
+import { countsPerStack } from './aggregate';
+import { FRAME_STATUSES, type FrameStatus, type Profile } from './types';
+
+export interface StatusShare {
+  /** Distinct frames with this status. */
+  readonly frames: number;
+  /** Frame occurrences on sampled stacks, weighted by samples. */
+  readonly occurrences: number;
+  /** Samples whose leaf frame has this status. */
+  readonly leafSamples: number;
+}
+
+export interface SymbolizationQuality {
+  readonly byStatus: Readonly<Record<FrameStatus, StatusShare>>;
+  readonly totalFrames: number;
+  readonly totalOccurrences: number;
+  readonly totalSamples: number;
+  /** Fraction (0–1) of samples whose leaf is symbolized, JIT or a hidden kernel frame; 1 when there are no samples. */
+  readonly resolvedLeafFraction: number;
+}
+
+export function symbolizationQuality(profile: Profile): SymbolizationQuality {
+  const mutable = Object.fromEntries(FRAME_STATUSES.map((s) => [s, { frames: 0, occurrences: 0, leafSamples: 0 }])) as Record<
+    FrameStatus,
+    { frames: number; occurrences: number; leafSamples: number }
+  >;
+  for (const frame of profile.frames) mutable[frame.status].frames++;
+  let totalOccurrences = 0;
+  let totalSamples = 0;
+  countsPerStack(profile).forEach((samples, index) => {
+    const stack = profile.stacks[index];
+    if (samples === 0 || stack === undefined) return;
+    totalSamples += samples;
+    stack.forEach((frameIndex, depth) => {
+      const frame = profile.frames[frameIndex];
+      if (frame === undefined) return;
+      mutable[frame.status].occurrences += samples;
+      totalOccurrences += samples;
+      if (depth === 0) mutable[frame.status].leafSamples += samples;
+    });
+  });
+  const resolved = mutable.symbolized.leafSamples + mutable.jit.leafSamples + mutable['kernel-hidden'].leafSamples;
+  return {
+    byStatus: mutable,
+    totalFrames: profile.frames.length,
+    totalOccurrences,
+    totalSamples,
+    resolvedLeafFraction: totalSamples === 0 ? 1 : resolved / totalSamples,
+  };
+}
