@@ -1,0 +1,195 @@
+// pprof profile.proto bytes → Profile. The bytes are untrusted (an imported file, a host):
+// sizes are bounded, every index is checked, and any failure is EmberError('BAD_INPUT').
+import { Profile as PProfile } from 'pprof-format';
+import { EmberError } from '../errors';
+import { profileFromParts } from '../profile/builder';
+import type { ProfileLimits } from '../profile/limits';
+import type { Frame, Profile, SampleRow } from '../profile/types';
+import { FRAME_CODES_PREFIX, JIT_MAPPING, KERNEL_MAPPING, decodeFrameCodes, inferKindStatus } from './frame-codes';
+import { decodeMetaComment, META_PREFIX } from './meta-comment';
+import { LABEL_COMM, LABEL_PID, LABEL_TID } from './encode';
+
+export interface PprofDecodeOptions {
+  /** Largest input accepted, in bytes (default 256 MiB). */
+  readonly maxBytes?: number;
+  readonly limits?: Partial<ProfileLimits>;
+}
+
+type Numeric = number | bigint;
+
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+function bad(message: string): never {
+  throw new EmberError('BAD_INPUT', `not a valid pprof profile: ${message}`);
+}
+
+function num(value: Numeric | undefined, what: string): number {
+  if (value === undefined) return 0;
+  const n = typeof value === 'bigint' ? (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : Number.NaN) : value;
+  if (!Number.isSafeInteger(n) || n < 0) bad(`${what} is negative or too large (${String(value)})`);
+  return n;
+}
+
+/** Nanoseconds (int64, possibly beyond 2^53) to milliseconds. */
+function nanosToMs(value: Numeric, what: string): number {
+  const big = typeof value === 'bigint' ? value : BigInt(value);
+  if (big < 0n || big >= 2n ** 63n) bad(`${what} is negative (${String(value)})`);
+  return Number(big / 1_000_000n) + Number(big % 1_000_000n) / 1e6;
+}
+
+function hex(value: Numeric): string {
+  const big = typeof value === 'bigint' ? value : BigInt(value);
+  return big === 0n ? '' : `0x${BigInt.asUintN(64, big).toString(16)}`;
+}
+
+export function decodePprof(bytes: Uint8Array, options: PprofDecodeOptions = {}): Profile {
+  if (!(bytes instanceof Uint8Array)) throw new EmberError('BAD_INPUT', 'a pprof profile must be bytes');
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (bytes.length > maxBytes) throw new EmberError('TOO_LARGE', `the pprof profile is ${bytes.length} bytes, more than the ${maxBytes} accepted`);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new EmberError('BAD_INPUT', 'the pprof profile is still gzip-compressed; decompress it before decoding');
+
+  let decoded: PProfile;
+  try {
+    decoded = PProfile.decode(bytes);
+  } catch (e) {
+    bad(e instanceof Error ? e.message : String(e));
+  }
+  return toProfile(decoded, options);
+}
+
+function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
+  const strings = p.stringTable.strings;
+  if (strings.length > 0 && strings[0] !== '') bad('the string table must start with the empty string');
+  const str = (index: Numeric, what: string): string => {
+    const s = strings[num(index, what)];
+    if (s === undefined) bad(`${what} refers to string ${String(index)}, beyond the ${strings.length} strings of the table`);
+    return s;
+  };
+
+  const comments = p.comment.map((c, i) => str(c, `comment ${i}`));
+  const codesComment = comments.find((c) => c.startsWith(FRAME_CODES_PREFIX));
+  const codes = codesComment === undefined ? new Map() : decodeFrameCodes(codesComment);
+  const carried = comments.map(decodeMetaComment).find((m) => m !== undefined);
+  const userComments = comments.filter((c) => !c.startsWith(FRAME_CODES_PREFIX) && !c.startsWith(META_PREFIX));
+
+  const countIndex = chooseCountValue(p, str);
+  const periodNs = num(p.period, 'period');
+  const periodIsNs = p.periodType !== undefined && str(p.periodType.unit, 'period unit') === 'nanoseconds';
+
+  const mappings = new Map<number, { file: string; buildId: string }>();
+  p.mapping.forEach((m, i) => {
+    const id = num(m.id, `mapping ${i} id`);
+    if (id === 0 || mappings.has(id)) bad(`mapping ${i} has id ${id}, zero or used twice`);
+    const buildId = str(m.buildId, `mapping ${id} build id`);
+    mappings.set(id, { file: str(m.filename, `mapping ${id} file name`), buildId: /^[0-9a-f]{1,128}$/i.test(buildId) ? buildId.toLowerCase() : '' });
+  });
+
+  const functions = new Map<number, { name: string; file: string }>();
+  p.function.forEach((f, i) => {
+    const id = num(f.id, `function ${i} id`);
+    if (id === 0 || functions.has(id)) bad(`function ${i} has id ${id}, zero or used twice`);
+    functions.set(id, { name: str(f.name, `function ${id} name`), file: str(f.filename, `function ${id} file name`) });
+  });
+
+  // Exceptions apply only to profiles laid out as we write them: one line per location.
+  const useCodes = codes.size > 0 && p.location.every((l) => l.line.length <= 1);
+  const frames: Frame[] = [];
+  const locationFrames = new Map<number, number[]>();
+  p.location.forEach((loc, i) => {
+    const id = num(loc.id, `location ${i} id`);
+    if (id === 0 || locationFrames.has(id)) bad(`location ${i} has id ${id}, zero or used twice`);
+    const mappingId = num(loc.mappingId, `location ${id} mapping`);
+    const mapping = mappings.get(mappingId);
+    if (mappingId !== 0 && mapping === undefined) bad(`location ${id} refers to mapping ${mappingId}, which does not exist`);
+    const address = hex(loc.address);
+    const module = mapping && mapping.file !== KERNEL_MAPPING && mapping.file !== JIT_MAPPING ? mapping.file : '';
+    const coded = useCodes ? codes.get(i) : undefined;
+    const bigAddress = typeof loc.address === 'bigint' ? BigInt.asUintN(64, loc.address) : BigInt(loc.address);
+    const infer = (name: string) => coded ?? inferKindStatus(mapping?.file ?? '', bigAddress, name);
+    const indices: number[] = [];
+    if (loc.line.length === 0) {
+      const name = address === '' ? '[unknown]' : module === '' ? address : `${basename(module)}+${address}`;
+      indices.push(frames.push({ module, buildId: mapping?.buildId ?? '', address, name, file: '', line: 0, ...infer(name) }) - 1);
+    }
+    // pprof lists inlined functions innermost first, which is our leaf-first order.
+    loc.line.forEach((line, j) => {
+      const functionId = num(line.functionId, `location ${id} line ${j} function`);
+      const fn = functions.get(functionId);
+      if (fn === undefined) bad(`location ${id} refers to function ${functionId}, which does not exist`);
+      const lineNo = num(line.line, `location ${id} line number`);
+      if (lineNo > 2 ** 32 - 1) bad(`location ${id} has line number ${lineNo}`);
+      indices.push(frames.push({ module, buildId: mapping?.buildId ?? '', address, name: fn.name, file: fn.file, line: lineNo, ...infer(fn.name) }) - 1);
+    });
+    locationFrames.set(id, indices);
+  });
+
+  const stacks: number[][] = [];
+  const stackIndex = new Map<string, number>();
+  const samples: SampleRow[] = [];
+  p.sample.forEach((s, i) => {
+    const key = s.locationId.map((l) => num(l, `sample ${i} location`)).join(',');
+    let stack = stackIndex.get(key);
+    if (stack === undefined) {
+      const frameList: number[] = [];
+      for (const l of s.locationId) {
+        const fs = locationFrames.get(num(l, `sample ${i} location`));
+        if (fs === undefined) bad(`sample ${i} refers to location ${String(l)}, which does not exist`);
+        frameList.push(...fs);
+      }
+      stack = stacks.push(frameList) - 1;
+      stackIndex.set(key, stack);
+    }
+    const value = s.value[countIndex.index];
+    if (value === undefined) bad(`sample ${i} has ${s.value.length} values, fewer than its ${p.sampleType.length} sample types`);
+    const raw = num(value, `sample ${i} value`);
+    const count = countIndex.perPeriod ? (periodNs > 0 ? Math.round(raw / periodNs) : 0) : raw;
+    let comm = '';
+    let pid = 0;
+    let tid = 0;
+    for (const label of s.label) {
+      const key = str(label.key, `sample ${i} label key`);
+      if (key === LABEL_COMM) comm = str(label.str, `sample ${i} label`);
+      else if (key === LABEL_PID) pid = u32(label.num);
+      else if (key === LABEL_TID) tid = u32(label.num);
+    }
+    samples.push({ stack, comm, pid, tid, count });
+  });
+
+  const startTimeMs = nanosToMs(p.timeNanos, 'time');
+  const hz = carried?.hz ?? (periodIsNs && periodNs > 0 ? Math.round((1e9 / periodNs) * 1000) / 1000 : 0);
+  return profileFromParts(
+    {
+      start: {
+        hz,
+        startTimeMs,
+        endTimeMs: startTimeMs + nanosToMs(p.durationNanos, 'duration'),
+        comments: userComments,
+        ...(carried ? { lost: carried.lost, overflow: carried.overflow, reportedSamples: carried.reportedSamples } : {}),
+      },
+      frames,
+      stacks,
+      samples,
+    },
+    options.limits,
+  );
+}
+
+function u32(value: Numeric): number {
+  const n = typeof value === 'bigint' ? Number(BigInt.asUintN(32, value)) : value;
+  return Number.isSafeInteger(n) && n >= 0 && n <= 2 ** 32 - 1 ? n : 0;
+}
+
+/** Which sample value holds the count: samples/count, else a time to divide by the period, else the first. */
+function chooseCountValue(p: PProfile, str: (i: Numeric, what: string) => string): { index: number; perPeriod: boolean } {
+  if (p.sampleType.length === 0) bad('it has no sample types');
+  const types = p.sampleType.map((t, i) => ({ type: str(t.type, `sample type ${i}`), unit: str(t.unit, `sample type ${i} unit`) }));
+  const count = types.findIndex((t) => t.unit === 'count' && (t.type === 'samples' || t.type === 'sample'));
+  if (count >= 0) return { index: count, perPeriod: false };
+  const time = types.findIndex((t) => t.unit === 'nanoseconds');
+  if (time >= 0) return { index: time, perPeriod: true };
+  return { index: 0, perPeriod: false };
+}
+
+function basename(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
