@@ -1,0 +1,2 @@
+export { toFolded, fromFolded, escapeFrameName } from './folded';
+export type { FoldedExportOptions, FoldedImportOptions } from './folded';
