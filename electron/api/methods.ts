@@ -1,0 +1,29 @@
+// The request/response methods of the API and how many arguments each takes. Pure data: the
+// sandboxed preload bundles it, and the validator refuses calls with more arguments.
+import type { ApiMethod } from './types';
+
+export const METHOD_ARITY = Object.freeze({
+  appInfo: 0,
+  listHosts: 0,
+  saveHost: 1,
+  removeHost: 1,
+  connect: 1,
+  disconnect: 1,
+  answerPrompt: 1,
+  checkHost: 1,
+  setupPlan: 2,
+  runSetup: 2,
+  startCapture: 2,
+  stopCapture: 1,
+  listCaptures: 0,
+  openCapture: 1,
+  removeCapture: 1,
+  importProfile: 1,
+  exportCapture: 1,
+} as const satisfies Record<ApiMethod, number>);
+
+export const API_METHODS = Object.keys(METHOD_ARITY) as ApiMethod[];
+
+/** IPC channels of the Electron shell. */
+export const IPC_CALL = 'emberscope:call';
+export const IPC_EVENT = 'emberscope:event';

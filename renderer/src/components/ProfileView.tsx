@@ -1,0 +1,172 @@
+// The open profile: toolbar (search, flame/icicle, reset, export), the flame graph, the
+// top-functions table and the redaction panel. Redaction is applied here, once, and both the
+// graph and the table are drawn from the redacted profile.
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { buildFlameTree, topFunctions, totalLost } from '../../../core/profile';
+import { useStore } from '../store';
+import { redactForView } from '../model/redaction';
+import { formatCount, percent } from '../model/flame';
+import { FlameGraph, type SearchResult } from './FlameGraph';
+import { TopFunctionsTable } from './TopFunctions';
+import { RedactionPanel } from './RedactionPanel';
+import { LiveCaptureBar } from './CapturePanel';
+
+function formatDuration(ms: number): string {
+  if (ms <= 0) return '—';
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+export function ProfileView() {
+  const open = useStore((s) => s.open);
+  const capture = useStore((s) => s.capture);
+  const redaction = useStore((s) => s.redaction);
+  const search = useStore((s) => s.search);
+  const setSearch = useStore((s) => s.setSearch);
+  const inverted = useStore((s) => s.inverted);
+  const setInverted = useStore((s) => s.setInverted);
+  const focus = useStore((s) => s.focus);
+  const requestExport = useStore((s) => s.requestExport);
+  const [result, setResult] = useState<SearchResult | null>(null);
+  const [resetSeq, setResetSeq] = useState(0);
+  const searchBox = useRef<HTMLInputElement>(null);
+  const deferredSearch = useDeferredValue(search);
+
+  const view = useMemo(() => (open ? redactForView(open.profile, redaction) : null), [open, redaction]);
+  const tree = useMemo(() => (view ? buildFlameTree(view.profile) : null), [view]);
+  const top = useMemo(() => (view ? topFunctions(view.profile, { limit: 500 }) : null), [view]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const target = e.target as HTMLElement | null;
+      const typing = target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT');
+      if (e.key === '/' && !typing) {
+        e.preventDefault();
+        searchBox.current?.focus();
+      } else if (e.key === 'Escape' && !typing) {
+        setResetSeq((n) => n + 1);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  if (!open || !view || !tree || !top) {
+    return (
+      <section className="profile-view empty" aria-label="Profile">
+        {capture?.running ? <LiveCaptureBar /> : null}
+        <div className="empty-state">
+          <p>{capture?.running ? 'Waiting for the first samples…' : 'No profile is open.'}</p>
+        </div>
+      </section>
+    );
+  }
+
+  const meta = open.profile.meta;
+  const saved = open.summary !== null;
+  const lost = totalLost(meta.lost);
+
+  return (
+    <section className="profile-view" aria-label="Profile">
+      {capture && (capture.running || !saved) ? <LiveCaptureBar /> : null}
+      <header className="profile-header">
+        <div className="profile-title">
+          <h1 title={open.title}>{open.title}</h1>
+          <dl className="facts">
+            <div>
+              <dt>Samples</dt>
+              <dd data-testid="profile-samples">{formatCount(meta.sampleCount)}</dd>
+            </div>
+            <div>
+              <dt>Lost</dt>
+              <dd>{formatCount(lost)}</dd>
+            </div>
+            <div>
+              <dt>Frequency</dt>
+              <dd>{meta.hz > 0 ? `${meta.hz} Hz` : '—'}</dd>
+            </div>
+            <div>
+              <dt>Duration</dt>
+              <dd>{formatDuration(meta.endTimeMs - meta.startTimeMs)}</dd>
+            </div>
+            <div>
+              <dt>Frames</dt>
+              <dd>{formatCount(open.profile.frames.length)}</dd>
+            </div>
+            {open.summary?.host ? (
+              <div>
+                <dt>Host</dt>
+                <dd>{open.summary.host}</dd>
+              </div>
+            ) : null}
+          </dl>
+        </div>
+        <div className="export-buttons" role="group" aria-label="Export">
+          <button type="button" onClick={() => void requestExport('pprof')} disabled={!saved} title={saved ? 'Export as gzipped pprof (profile.proto), with the redaction shown' : 'Available once the capture is saved'}>
+            Export pprof
+          </button>
+          <button type="button" onClick={() => void requestExport('folded')} disabled={!saved} title={saved ? 'Export as folded stacks, with the redaction shown' : 'Available once the capture is saved'}>
+            Export folded
+          </button>
+        </div>
+      </header>
+
+      <div className="toolbar" role="toolbar" aria-label="Flame graph controls">
+        <label className="search">
+          <span className="visually-hidden">Search functions</span>
+          <input
+            ref={searchBox}
+            type="search"
+            placeholder="Search functions  ( / )"
+            value={search}
+            maxLength={200}
+            onChange={(e) => setSearch(e.target.value)}
+            aria-describedby="search-result"
+            data-testid="search"
+          />
+        </label>
+        <span id="search-result" className="search-result" aria-live="polite" data-testid="search-result">
+          {result && search
+            ? result.matches === 0
+              ? 'No match'
+              : `${formatCount(result.samples)} of ${formatCount(result.total)} samples match (${percent(result.samples, result.total)}%)`
+            : ''}
+        </span>
+        <span className="spacer" />
+        <div className="segmented" role="group" aria-label="Orientation">
+          <button type="button" aria-pressed={!inverted} onClick={() => setInverted(false)}>
+            Flame
+          </button>
+          <button type="button" aria-pressed={inverted} onClick={() => setInverted(true)}>
+            Icicle
+          </button>
+        </div>
+        <button type="button" onClick={() => setResetSeq((n) => n + 1)} title="Reset zoom (Esc)">
+          Reset zoom
+        </button>
+      </div>
+
+      <div className="legend" aria-label="Colours">
+        <span className="swatch user" /> user
+        <span className="swatch kernel" /> kernel
+        <span className="swatch jit" /> JIT
+        <span className="swatch other" /> unresolved
+        <span className="swatch match" /> search match
+        {tree.prunedNodes > 0 ? (
+          <span className="pruned" title="Frames too narrow to see are left out; their samples stay in their callers.">
+            {formatCount(tree.prunedNodes)} tiny frames not drawn
+          </span>
+        ) : null}
+        {view.active ? <span className="redaction-badge">Redacted view: {view.summary}</span> : null}
+      </div>
+
+      <FlameGraph tree={tree} inverted={inverted} search={deferredSearch} focus={focus} onSearchResult={setResult} resetSeq={resetSeq} />
+
+      <div className="lower">
+        <TopFunctionsTable top={top} />
+        <RedactionPanel summary={view.summary} active={view.active} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+// Top functions by self and total samples. A click (or Enter) on a name zooms the graph to it.
+import { useMemo, useState } from 'react';
+import type { TopFunctions } from '../../../core/profile';
+import { useStore } from '../store';
+import { formatCount, percent } from '../model/flame';
+
+const ROWS = 200;
+
+export function TopFunctionsTable({ top }: { readonly top: TopFunctions }) {
+  const focusFunction = useStore((s) => s.focusFunction);
+  const search = useStore((s) => s.search);
+  const [sortBy, setSortBy] = useState<'self' | 'total'>('self');
+
+  const rows = useMemo(() => {
+    const term = search.trim().toLowerCase();
+    const list = term ? top.functions.filter((f) => f.name.toLowerCase().includes(term)) : [...top.functions];
+    if (sortBy === 'total') list.sort((a, b) => b.total - a.total || b.self - a.self);
+    return list.slice(0, ROWS);
+  }, [top, search, sortBy]);
+
+  const total = top.totalSamples;
+  return (
+    <section className="panel top-functions" aria-labelledby="top-functions-title">
+      <h2 id="top-functions-title">
+        Top functions
+        {search.trim() ? <span className="muted"> matching the search</span> : null}
+      </h2>
+      <div className="table-scroll">
+        <table data-testid="top-functions">
+          <thead>
+            <tr>
+              <th scope="col" className="name-col">Function</th>
+              <th scope="col" className="num" aria-sort={sortBy === 'self' ? 'descending' : 'none'}>
+                <button type="button" className="link" onClick={() => setSortBy('self')}>Self</button>
+              </th>
+              <th scope="col" className="num" aria-sort={sortBy === 'total' ? 'descending' : 'none'}>
+                <button type="button" className="link" onClick={() => setSortBy('total')}>Total</button>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.length === 0 ? (
+              <tr>
+                <td colSpan={3} className="muted">No functions.</td>
+              </tr>
+            ) : (
+              rows.map((f) => (
+                <tr key={`${f.kind}:${f.name}`}>
+                  <td className="name-col">
+                    <button type="button" className={`fn kind-${f.kind}`} onClick={() => focusFunction(f.name)} title={`Zoom the graph to ${f.name}`}>
+                      {f.name}
+                    </button>
+                  </td>
+                  <td className="num">
+                    <span className="pct">{percent(f.self, total)}%</span> <span className="count">{formatCount(f.self)}</span>
+                  </td>
+                  <td className="num">
+                    <span className="pct">{percent(f.total, total)}%</span> <span className="count">{formatCount(f.total)}</span>
+                  </td>
+                </tr>
+              ))
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
