@@ -1,0 +1,46 @@
+// Bundles the host agent into one CommonJS file for Node 18+: dist/agent/agent.cjs.
+// No native modules; nothing is loaded dynamically at run time.
+//   node agent-remote/build.mjs [--outdir DIR] [--sourcemap]
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+
+export async function buildAgent({ outdir = join(root, 'dist', 'agent'), sourcemap = false, minify = true } = {}) {
+  const outfile = join(outdir, 'agent.cjs');
+  const result = await build({
+    entryPoints: [join(here, 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    minify,
+    sourcemap,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    banner: { js: '#!/usr/bin/env node\n// Emberscope host agent (bundled). See agent-remote/ in the Emberscope repository.' },
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const bytes = readFileSync(outfile);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { outfile, bytes: bytes.length, sha256, inputs: Object.keys(result.metafile.inputs).length };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf('--outdir');
+  const outdir = i >= 0 ? resolve(args[i + 1]) : undefined;
+  buildAgent({ outdir, sourcemap: args.includes('--sourcemap') }).then(
+    (r) => console.log(`${r.outfile}: ${r.bytes} bytes, sha256 ${r.sha256}`),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

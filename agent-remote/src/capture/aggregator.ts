@@ -1,0 +1,340 @@
+// Turns sampler records into capture deltas: symbolizes stacks (once per sampler stack
+// definition and process), interns frames and stacks under the capture's bounds, sums counts
+// per interval. Everything over a bound is counted in Overflow; memory stays bounded.
+import {
+  FrameKind,
+  FrameStatus,
+  type CaptureDelta,
+  type Count,
+  type Frame,
+  type Limits,
+  type Overflow,
+  type Process,
+  type Stack,
+  type SymbolizationStats,
+} from '../../../core/protocol/generated/emberscope.generated';
+import type { BuildIdFrame, CountRecord, StackRecord, StatsRecord } from '../sampler/records';
+import type { FrameKindName, FrameStatusName, ResolvedFrame, Symbolizer } from '../symbolize/symbolizer';
+
+const MAX_STRING = 2048;
+const MAX_COUNT_ROWS_PER_INTERVAL = 200_000;
+const MAX_RESOLVED_STACK_CACHE = 200_000;
+
+export function zeroOverflow(): Overflow {
+  return { stacks: 0, frames: 0, truncatedFrames: 0, samples: 0, messages: 0, records: 0 };
+}
+
+export function zeroSymbolization(): SymbolizationStats {
+  return { symbolized: 0, noSymbols: 0, unreadable: 0, jit: 0, kernelHidden: 0 };
+}
+
+function kindToWire(k: FrameKindName): FrameKind {
+  return k === 'user' ? FrameKind.FRAME_KIND_USER : k === 'kernel' ? FrameKind.FRAME_KIND_KERNEL : k === 'jit' ? FrameKind.FRAME_KIND_JIT : FrameKind.FRAME_KIND_UNSPECIFIED;
+}
+
+function statusToWire(s: FrameStatusName): FrameStatus {
+  switch (s) {
+    case 'symbolized':
+      return FrameStatus.FRAME_STATUS_SYMBOLIZED;
+    case 'no-symbols':
+      return FrameStatus.FRAME_STATUS_NO_SYMBOLS;
+    case 'unreadable':
+      return FrameStatus.FRAME_STATUS_UNREADABLE;
+    case 'jit':
+      return FrameStatus.FRAME_STATUS_JIT;
+    case 'kernel-hidden':
+      return FrameStatus.FRAME_STATUS_KERNEL_HIDDEN;
+  }
+}
+
+function cap(s: string, overflow: { n: number }): string {
+  if (s.length <= MAX_STRING) return s;
+  overflow.n++;
+  return s.slice(0, MAX_STRING - 1) + '…';
+}
+
+function addStatus(s: SymbolizationStats, status: FrameStatus): void {
+  switch (status) {
+    case FrameStatus.FRAME_STATUS_SYMBOLIZED:
+      s.symbolized++;
+      break;
+    case FrameStatus.FRAME_STATUS_JIT:
+      s.jit++;
+      break;
+    case FrameStatus.FRAME_STATUS_KERNEL_HIDDEN:
+      s.kernelHidden++;
+      break;
+    case FrameStatus.FRAME_STATUS_UNREADABLE:
+      s.unreadable++;
+      break;
+    default:
+      s.noSymbols++;
+  }
+}
+
+type StackDef =
+  | { gen: number; kind: 0 | 1; ips: bigint[] }
+  | { gen: number; kind: 2; frames: BuildIdFrame[] };
+
+export interface AggregatorTotals {
+  samples: number;
+  counted: number;
+  overflow: Overflow;
+  symbolization: SymbolizationStats;
+  stacksTotal: number;
+  stacksShallow: number;
+  kernelFramesHidden: number;
+}
+
+export class Aggregator {
+  private readonly userDefs = new Map<number, StackDef>();
+  private readonly kernelDefs = new Map<number, StackDef>();
+  private gen = 0;
+  private readonly frameIds = new Map<string, number>();
+  private readonly stackIds = new Map<string, number>();
+  private readonly resolvedStacks = new Map<string, number>();
+  private newFrames: Frame[] = [];
+  private newStacks: Stack[] = [];
+  private counts = new Map<string, Count>();
+  private newProcesses: Process[] = [];
+  private readonly seenPids = new Set<number>();
+  private interval = zeroOverflow();
+  private intervalSym = zeroSymbolization();
+  private overflowFrameId = 0;
+  private overflowStackId = 0;
+  private emptyStackFrameId = 0;
+  private seq = 0;
+  private readonly truncStrings = { n: 0 };
+  private checkedThisInterval = new Set<number>();
+  readonly totals: AggregatorTotals = {
+    samples: 0,
+    counted: 0,
+    overflow: zeroOverflow(),
+    symbolization: zeroSymbolization(),
+    stacksTotal: 0,
+    stacksShallow: 0,
+    kernelFramesHidden: 0,
+  };
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly sym: Symbolizer,
+  ) {}
+
+  onStack(rec: StackRecord): void {
+    this.gen++;
+    if (rec.kind === 2) this.userDefs.set(rec.stackId, { gen: this.gen, kind: 2, frames: rec.frames });
+    else if (rec.kind === 0) this.userDefs.set(rec.stackId, { gen: this.gen, kind: 0, ips: rec.ips });
+    else this.kernelDefs.set(rec.stackId, { gen: this.gen, kind: 1, ips: rec.ips });
+  }
+
+  onMaps(tgid: number, text: string): void {
+    this.sym.setMaps(tgid, text);
+  }
+
+  onCount(rec: CountRecord): void {
+    const tgid = rec.tgid;
+    if (!this.seenPids.has(tgid)) {
+      this.seenPids.add(tgid);
+      this.sym.observe(tgid, rec.comm);
+      const info = this.sym.processInfo(tgid);
+      if (this.seenPids.size <= 100_000) {
+        this.newProcesses.push({ pid: tgid, comm: cap(rec.comm, this.truncStrings), exe: cap(info?.exe ?? '', this.truncStrings), startTime: Number(info?.startTime ?? 0) || 0 });
+      }
+      this.checkedThisInterval.add(tgid);
+    } else if (!this.checkedThisInterval.has(tgid)) {
+      this.checkedThisInterval.add(tgid);
+      if (this.sym.checkReuse(tgid)) this.dropResolvedFor(tgid);
+    }
+    const u = rec.userStackId >= 0 ? this.userDefs.get(rec.userStackId) : undefined;
+    const k = rec.kernelStackId >= 0 ? this.kernelDefs.get(rec.kernelStackId) : undefined;
+    if ((rec.userStackId >= 0 && !u) || (rec.kernelStackId >= 0 && !k)) this.interval.records++;
+    const cacheKey = `${tgid}:${u?.gen ?? -1}:${k?.gen ?? -1}`;
+    let stackId = this.resolvedStacks.get(cacheKey);
+    if (stackId === undefined) {
+      stackId = this.resolveStack(tgid, u, k);
+      if (this.resolvedStacks.size >= MAX_RESOLVED_STACK_CACHE) this.resolvedStacks.clear();
+      this.resolvedStacks.set(cacheKey, stackId);
+    }
+    if (stackId === this.overflowStackId && this.overflowStackId !== 0) this.interval.samples += rec.count;
+    this.totals.counted += rec.count;
+    const comm = cap(rec.comm, this.truncStrings);
+    const key = `${stackId}|${tgid}|${rec.pid}|${comm}`;
+    const row = this.counts.get(key);
+    if (row) row.count += rec.count;
+    else if (this.counts.size < MAX_COUNT_ROWS_PER_INTERVAL) this.counts.set(key, { stackId, pid: tgid, tid: rec.pid, comm, count: rec.count });
+    else {
+      // Over the row bound: attribute to the overflow stack, without thread detail.
+      const ov = this.overflowStack();
+      const okey = `${ov}|0|0|`;
+      const orow = this.counts.get(okey);
+      if (orow) orow.count += rec.count;
+      else this.counts.set(okey, { stackId: ov, pid: 0, tid: 0, comm: '', count: rec.count });
+      this.interval.samples += rec.count;
+    }
+  }
+
+  private dropResolvedFor(tgid: number): void {
+    const prefix = `${tgid}:`;
+    for (const k of this.resolvedStacks.keys()) if (k.startsWith(prefix)) this.resolvedStacks.delete(k);
+  }
+
+  private resolveStack(tgid: number, u: StackDef | undefined, k: StackDef | undefined): number {
+    const frames: ResolvedFrame[] = [];
+    if (k && k.kind === 1) frames.push(...this.sym.kernelStack(k.ips));
+    let userDepth = 0;
+    if (u) {
+      if (u.kind === 2) {
+        for (const f of u.frames) {
+          if (f.status === 0) continue;
+          frames.push(f.status === 1 ? this.sym.buildIdFrame(tgid, f.buildId, f.offsetOrIp) : this.sym.user(tgid, f.offsetOrIp));
+          userDepth++;
+        }
+      } else {
+        for (const ip of u.ips) {
+          frames.push(this.sym.user(tgid, ip));
+          userDepth++;
+        }
+      }
+    }
+    if (u) {
+      this.totals.stacksTotal++;
+      if (userDepth <= 2) this.totals.stacksShallow++;
+    }
+    let ids: number[];
+    let truncated = false;
+    if (frames.length === 0) {
+      ids = [this.emptyFrame()];
+    } else {
+      const max = this.limits.maxFramesPerStack;
+      if (frames.length > max) {
+        this.interval.truncatedFrames += frames.length - max;
+        truncated = true;
+        frames.length = max;
+      }
+      ids = frames.map((f) => this.frameId(f));
+    }
+    const key = ids.join(',');
+    const existing = this.stackIds.get(key);
+    if (existing !== undefined) return existing;
+    if (this.stackIds.size >= this.limits.maxStacks) {
+      this.interval.stacks++;
+      return this.overflowStack();
+    }
+    const id = this.stackIds.size + 1;
+    this.stackIds.set(key, id);
+    this.newStacks.push({ id, frameIds: ids, truncated });
+    return id;
+  }
+
+  private frameId(f: ResolvedFrame): number {
+    const key = `${f.kind}\0${f.status}\0${f.module}\0${f.name}\0${f.address}\0${f.buildId}`;
+    const existing = this.frameIds.get(key);
+    if (existing !== undefined) return existing;
+    if (this.frameIds.size >= this.limits.maxFrames) {
+      this.interval.frames++;
+      return this.overflowFrame();
+    }
+    return this.defineFrame(key, f);
+  }
+
+  private defineFrame(key: string, f: ResolvedFrame): number {
+    const id = this.frameIds.size + 1;
+    this.frameIds.set(key, id);
+    const frame: Frame = {
+      id,
+      name: cap(f.name, this.truncStrings),
+      module: cap(f.module, this.truncStrings),
+      buildId: f.buildId.slice(0, 128),
+      file: '',
+      line: 0,
+      address: f.address.slice(0, 20),
+      kind: kindToWire(f.kind),
+      status: statusToWire(f.status),
+      mangled: cap(f.mangled, this.truncStrings),
+    };
+    addStatus(this.intervalSym, frame.status);
+    addStatus(this.totals.symbolization, frame.status);
+    if (frame.status === FrameStatus.FRAME_STATUS_KERNEL_HIDDEN) this.totals.kernelFramesHidden++;
+    this.newFrames.push(frame);
+    return id;
+  }
+
+  private special(name: string): ResolvedFrame {
+    return { name, module: '', buildId: '', address: '', kind: 'unknown', status: 'no-symbols', mangled: '' };
+  }
+
+  private overflowFrame(): number {
+    if (this.overflowFrameId === 0) this.overflowFrameId = this.defineFrame('\0overflow-frame', this.special('[frame limit reached]'));
+    return this.overflowFrameId;
+  }
+
+  private emptyFrame(): number {
+    if (this.emptyStackFrameId === 0) {
+      const key = '\0empty';
+      this.emptyStackFrameId = this.frameIds.get(key) ?? this.defineFrame(key, this.special('[unknown]'));
+    }
+    return this.emptyStackFrameId;
+  }
+
+  private overflowStack(): number {
+    if (this.overflowStackId === 0) {
+      const fid = this.frameIds.size < this.limits.maxFrames + 1 ? this.defineFrame('\0overflow-stack', this.special('[stack limit reached]')) : this.overflowFrame();
+      this.overflowStackId = this.limits.maxStacks + 1;
+      this.newStacks.push({ id: this.overflowStackId, frameIds: [fid], truncated: false });
+    }
+    return this.overflowStackId;
+  }
+
+  /** Closes an interval: everything new since the last call, with the sampler's stats. */
+  takeDelta(stats: StatsRecord | undefined, timeMs: number): CaptureDelta {
+    const ov = this.interval;
+    ov.truncatedFrames += 0;
+    const t = this.totals.overflow;
+    t.stacks += ov.stacks;
+    t.frames += ov.frames;
+    t.truncatedFrames += ov.truncatedFrames;
+    t.samples += ov.samples;
+    t.records += ov.records;
+    if (stats) this.totals.samples += stats.samples;
+    const delta: CaptureDelta = {
+      seq: this.seq++,
+      timeMs,
+      frames: this.newFrames,
+      stacks: this.newStacks,
+      counts: [...this.counts.values()],
+      stats: {
+        interval: stats?.interval ?? 0,
+        monoNs: stats ? Number(stats.monoNs) : 0,
+        samples: stats?.samples ?? 0,
+        lost: {
+          mapFull: stats?.lostMapFull ?? 0,
+          userStack: stats?.lostUserStack ?? 0,
+          kernelStack: stats?.lostKernelStack ?? 0,
+          other: stats?.lostOther ?? 0,
+        },
+        overflow: ov,
+        symbolization: this.intervalSym,
+      },
+      processes: this.newProcesses,
+      partial: false,
+    };
+    this.newFrames = [];
+    this.newStacks = [];
+    this.counts = new Map();
+    this.newProcesses = [];
+    this.interval = zeroOverflow();
+    this.intervalSym = zeroSymbolization();
+    this.checkedThisInterval = new Set();
+    return delta;
+  }
+
+  /** Records a message split in the totals (the session splits big deltas). */
+  noteSplit(n: number): void {
+    this.totals.overflow.messages += n;
+  }
+
+  get truncatedStrings(): number {
+    return this.truncStrings.n;
+  }
+}

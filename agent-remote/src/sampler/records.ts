@@ -1,0 +1,321 @@
+// Parser of the sampler's stdout record stream (bpf/FORMAT.md). Little-endian, no padding:
+// every record is `u32 type, u32 length` then `length` payload bytes. The parser is
+// incremental (feed it chunks as they arrive), bounded (a record over MAX_RECORD_BYTES is an
+// error, never a huge allocation) and total: malformed input yields an EmberError BAD_RECORD
+// with a clear message, never an exception of another kind. Unknown record types are skipped
+// (the format may grow).
+import { EmberError } from '../../../core/errors';
+
+export const RECORD_HEADER = 1;
+export const RECORD_STACK = 2;
+export const RECORD_COUNT = 3;
+export const RECORD_STATS = 4;
+export const RECORD_END = 5;
+export const RECORD_ERROR = 6;
+export const RECORD_MAPS = 7;
+/** Proposed addition (not in the sampler yet): raw /proc/kallsyms text read with CAP_SYSLOG. */
+export const RECORD_KALLSYMS = 8;
+
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+export const MAX_FRAMES = 4096;
+
+export const FLAG_BUILD_ID = 1;
+export const FLAG_KERNEL_STACKS = 2;
+export const FLAG_MAPS = 4;
+
+export const STACK_USER = 0;
+export const STACK_KERNEL = 1;
+export const STACK_USER_BUILD_ID = 2;
+
+export interface HeaderRecord {
+  type: 'header';
+  version: number;
+  flags: number;
+  clock: number;
+  hz: number;
+  ncpus: number;
+  maxDepth: number;
+  samplerPid: number;
+  startMonoNs: bigint;
+  startRealNs: bigint;
+}
+
+export interface BuildIdFrame {
+  /** 0 empty, 1 build id valid, 2 ip only */
+  status: number;
+  buildId: string;
+  offsetOrIp: bigint;
+}
+
+export type StackRecord =
+  | { type: 'stack'; stackId: number; kind: 0 | 1; ips: bigint[] }
+  | { type: 'stack'; stackId: number; kind: 2; frames: BuildIdFrame[] };
+
+export interface CountRecord {
+  type: 'count';
+  tgid: number;
+  pid: number;
+  userStackId: number;
+  kernelStackId: number;
+  comm: string;
+  count: number;
+}
+
+export interface StatsRecord {
+  type: 'stats';
+  interval: number;
+  monoNs: bigint;
+  samples: number;
+  lostMapFull: number;
+  lostUserStack: number;
+  lostKernelStack: number;
+  lostOther: number;
+}
+
+export interface EndRecord {
+  type: 'end';
+  /** 0 duration, 1 signal, 2 stdin/parent closed, 3 error */
+  reason: number;
+  monoNs: bigint;
+  totalSamples: number;
+  totalLost: number;
+}
+
+export interface ErrorRecord {
+  type: 'error';
+  code: string;
+  message: string;
+}
+
+export interface MapsRecord {
+  type: 'maps';
+  tgid: number;
+  truncated: boolean;
+  text: string;
+}
+
+export interface KallsymsRecord {
+  type: 'kallsyms';
+  text: string;
+}
+
+export interface UnknownRecord {
+  type: 'unknown';
+  recordType: number;
+  length: number;
+}
+
+export type SamplerRecord =
+  | HeaderRecord
+  | StackRecord
+  | CountRecord
+  | StatsRecord
+  | EndRecord
+  | ErrorRecord
+  | MapsRecord
+  | KallsymsRecord
+  | UnknownRecord;
+
+function bad(message: string, offset: number): EmberError {
+  return new EmberError('BAD_RECORD', `The sampler's output is malformed: ${message} (at byte ${offset}).`, { offset });
+}
+
+/** u64 counters as numbers (saturating at 2^53 - 1: counts never get near it in practice). */
+function u64n(v: DataView, off: number): number {
+  const b = v.getBigUint64(off, true);
+  return b > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(b);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const latin1 = new TextDecoder('latin1');
+
+function cString(bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  return utf8.decode(nul >= 0 ? bytes.subarray(0, nul) : bytes);
+}
+
+function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** Decodes one record payload. `offset` is only for error messages. */
+export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHeader: boolean): SamplerRecord {
+  const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const need = (n: number, what: string): void => {
+    if (p.byteLength < n) throw bad(`${what} record of ${p.byteLength} bytes, expected at least ${n}`, offset);
+  };
+  if (!sawHeader && type !== RECORD_HEADER) throw bad(`record type ${type} before the header`, offset);
+  switch (type) {
+    case RECORD_HEADER: {
+      need(44, 'header');
+      const magic = latin1.decode(p.subarray(0, 4));
+      if (magic !== 'EMBS') throw bad(`bad magic ${JSON.stringify(magic)}`, offset);
+      const version = v.getUint16(4, true);
+      if (version !== 1) throw bad(`unsupported format version ${version}`, offset);
+      return {
+        type: 'header',
+        version,
+        flags: v.getUint16(6, true),
+        clock: v.getUint32(8, true),
+        hz: v.getUint32(12, true),
+        ncpus: v.getUint32(16, true),
+        maxDepth: v.getUint32(20, true),
+        samplerPid: v.getUint32(24, true),
+        startMonoNs: v.getBigUint64(28, true),
+        startRealNs: v.getBigUint64(36, true),
+      };
+    }
+    case RECORD_STACK: {
+      need(12, 'stack');
+      const stackId = v.getUint32(0, true);
+      const kind = v.getUint8(4);
+      const nframes = v.getUint32(8, true);
+      if (nframes > MAX_FRAMES) throw bad(`stack with ${nframes} frames (bound ${MAX_FRAMES})`, offset);
+      if (kind === STACK_USER || kind === STACK_KERNEL) {
+        need(12 + nframes * 8, 'stack');
+        const ips: bigint[] = new Array<bigint>(nframes);
+        for (let i = 0; i < nframes; i++) ips[i] = v.getBigUint64(12 + i * 8, true);
+        return { type: 'stack', stackId, kind, ips };
+      }
+      if (kind === STACK_USER_BUILD_ID) {
+        need(12 + nframes * 32, 'stack');
+        const frames: BuildIdFrame[] = new Array<BuildIdFrame>(nframes);
+        for (let i = 0; i < nframes; i++) {
+          const o = 12 + i * 32;
+          frames[i] = {
+            status: v.getUint8(o),
+            buildId: hex(p.subarray(o + 4, o + 24)),
+            offsetOrIp: v.getBigUint64(o + 28, true),
+          };
+        }
+        return { type: 'stack', stackId, kind, frames };
+      }
+      throw bad(`unknown stack kind ${kind}`, offset);
+    }
+    case RECORD_COUNT:
+      need(40, 'count');
+      return {
+        type: 'count',
+        tgid: v.getUint32(0, true),
+        pid: v.getUint32(4, true),
+        userStackId: v.getInt32(8, true),
+        kernelStackId: v.getInt32(12, true),
+        comm: cString(p.subarray(16, 32)),
+        count: u64n(v, 32),
+      };
+    case RECORD_STATS:
+      need(56, 'stats');
+      return {
+        type: 'stats',
+        interval: u64n(v, 0),
+        monoNs: v.getBigUint64(8, true),
+        samples: u64n(v, 16),
+        lostMapFull: u64n(v, 24),
+        lostUserStack: u64n(v, 32),
+        lostKernelStack: u64n(v, 40),
+        lostOther: u64n(v, 48),
+      };
+    case RECORD_END:
+      need(32, 'end');
+      return {
+        type: 'end',
+        reason: v.getUint32(0, true),
+        monoNs: v.getBigUint64(8, true),
+        totalSamples: u64n(v, 16),
+        totalLost: u64n(v, 24),
+      };
+    case RECORD_ERROR: {
+      need(4, 'error');
+      const len = v.getUint32(0, true);
+      if (len > p.byteLength - 4) throw bad(`error code of ${len} bytes in a ${p.byteLength}-byte record`, offset);
+      return {
+        type: 'error',
+        code: utf8.decode(p.subarray(4, 4 + len)).slice(0, 64),
+        message: utf8.decode(p.subarray(4 + len)).slice(0, 4096),
+      };
+    }
+    case RECORD_MAPS:
+      need(8, 'maps');
+      return {
+        type: 'maps',
+        tgid: v.getUint32(0, true),
+        truncated: (v.getUint32(4, true) & 1) !== 0,
+        text: utf8.decode(p.subarray(8)),
+      };
+    case RECORD_KALLSYMS:
+      return { type: 'kallsyms', text: latin1.decode(p) };
+    default:
+      return { type: 'unknown', recordType: type, length: p.byteLength };
+  }
+}
+
+/** Incremental parser: `push(chunk)` returns the complete records; `end()` checks for leftovers. */
+export class RecordParser {
+  private buf: Uint8Array = new Uint8Array(0);
+  private len = 0;
+  private consumed = 0;
+  private sawHeader = false;
+  private failed: EmberError | undefined;
+
+  /** Total bytes fed so far. */
+  get bytes(): number {
+    return this.consumed + this.len;
+  }
+
+  push(chunk: Uint8Array): SamplerRecord[] {
+    if (this.failed) throw this.failed;
+    this.append(chunk);
+    const out: SamplerRecord[] = [];
+    let pos = 0;
+    try {
+      while (this.len - pos >= 8) {
+        const v = new DataView(this.buf.buffer, this.buf.byteOffset + pos, 8);
+        const type = v.getUint32(0, true);
+        const length = v.getUint32(4, true);
+        const at = this.consumed + pos;
+        if (length > MAX_RECORD_BYTES) throw bad(`record of ${length} bytes (bound ${MAX_RECORD_BYTES})`, at);
+        if (this.len - pos < 8 + length) break;
+        const payload = this.buf.subarray(pos + 8, pos + 8 + length);
+        const rec = decodeRecord(type, payload, at, this.sawHeader);
+        if (rec.type === 'header') {
+          if (this.sawHeader) throw bad('a second header', at);
+          this.sawHeader = true;
+        }
+        out.push(rec);
+        pos += 8 + length;
+      }
+    } catch (e) {
+      this.failed = e instanceof EmberError ? e : bad(String(e), this.consumed + pos);
+      throw this.failed;
+    }
+    this.drop(pos);
+    return out;
+  }
+
+  /** Call at end of input: throws BAD_RECORD if a record was cut short. */
+  end(): void {
+    if (this.failed) throw this.failed;
+    if (this.len > 0) throw bad(`the stream ended inside a record (${this.len} bytes left over)`, this.consumed);
+  }
+
+  private append(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    if (this.len + chunk.byteLength > this.buf.byteLength) {
+      const next = new Uint8Array(Math.max(this.len + chunk.byteLength, this.buf.byteLength * 2, 65536));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(chunk, this.len);
+    this.len += chunk.byteLength;
+  }
+
+  private drop(n: number): void {
+    if (n === 0) return;
+    this.buf.copyWithin(0, n, this.len);
+    this.len -= n;
+    this.consumed += n;
+    if (this.buf.byteLength > 1 << 20 && this.len < 1 << 16) this.buf = this.buf.slice(0, Math.max(this.len, 65536));
+  }
+}

@@ -1,0 +1,134 @@
+// The Agent gRPC service and its binding to a duplex stream (the agent's own stdin/stdout).
+import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation, type ServiceDefinition } from '@grpc/grpc-js';
+import type { Duplex } from 'node:stream';
+import { EmberError } from '../../core/errors';
+import { AgentService, PROTOCOL_VERSION } from '../../core/protocol/service';
+import type {
+  CaptureEvent,
+  HelloReply,
+  HelloRequest,
+  PostureReply,
+  PostureRequest,
+  StartCaptureRequest,
+  StopCaptureReply,
+  StopCaptureRequest,
+} from '../../core/protocol/generated/emberscope.generated';
+import { toGrpcMethod } from './grpc-service';
+import { hostFacts } from './hostfacts';
+import { log } from './log';
+import { collectPosture, type PostureContext } from './posture';
+import { CaptureSession, type CaptureSummary } from './capture/session';
+import { AGENT_VERSION } from './version';
+import { asEmberError, toServiceError } from './errors';
+
+export interface AgentState {
+  active: CaptureSession | undefined;
+  last: CaptureSummary | undefined;
+}
+
+function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    fn(call.request).then(
+      (res) => callback(null, res),
+      (e: unknown) => {
+        const err = asEmberError(e);
+        log(err.code === 'INTERNAL' ? 'error' : 'info', `call failed: ${err.code}: ${err.message}`);
+        callback(toServiceError(err));
+      },
+    );
+  };
+}
+
+export function createAgentService(state: AgentState = { active: undefined, last: undefined }): {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+  state: AgentState;
+} {
+  const definition: ServiceDefinition = {
+    Hello: toGrpcMethod(AgentService.hello),
+    Posture: toGrpcMethod(AgentService.posture),
+    StartCapture: toGrpcMethod(AgentService.startCapture),
+    StopCapture: toGrpcMethod(AgentService.stopCapture),
+  };
+
+  const hello = unary<HelloRequest, HelloReply>(async (req) => {
+    log('info', `hello from client ${req.clientVersion.slice(0, 64)} (protocol ${req.protocolVersion})`);
+    return { agentVersion: AGENT_VERSION, protocolVersion: PROTOCOL_VERSION, host: hostFacts() };
+  });
+
+  const posture = unary<PostureRequest, PostureReply>(async (req) => {
+    const ctx: PostureContext = {
+      samplerPid: state.active?.samplerPid,
+      last: state.last,
+    };
+    return collectPosture(req, ctx);
+  });
+
+  const stopCapture = unary<StopCaptureRequest, StopCaptureReply>(async (req) => {
+    const s = state.active;
+    if (!s || (req.captureId !== '' && req.captureId !== s.id)) return { stopped: false };
+    s.stop();
+    return { stopped: true };
+  });
+
+  const startCapture = (call: ServerWritableStream<StartCaptureRequest, CaptureEvent>): void => {
+    if (state.active) {
+      call.emit('error', toServiceError(new EmberError('CAPTURE_BUSY', 'A capture is already running on this agent: stop it first.')));
+      return;
+    }
+    let session: CaptureSession;
+    try {
+      session = new CaptureSession(call.request.options);
+    } catch (e) {
+      call.emit('error', toServiceError(e));
+      return;
+    }
+    state.active = session;
+    call.on('cancelled', () => session.stop());
+    const send = (event: CaptureEvent): Promise<void> =>
+      new Promise<void>((resolve) => {
+        if (call.cancelled || call.destroyed) {
+          resolve();
+          return;
+        }
+        if (call.write(event)) resolve();
+        else call.once('drain', () => resolve());
+      });
+    session.run(send).then(
+      (summary) => {
+        state.last = summary;
+        if (state.active === session) state.active = undefined;
+        if (!call.cancelled && !call.destroyed) call.end();
+      },
+      (e: unknown) => {
+        if (state.active === session) state.active = undefined;
+        const err = asEmberError(e);
+        log('info', `capture failed: ${err.code}: ${err.message}`);
+        if (!call.cancelled && !call.destroyed) call.emit('error', toServiceError(err));
+      },
+    );
+  };
+
+  return { definition, implementation: { Hello: hello, Posture: posture, StartCapture: startCapture, StopCapture: stopCapture }, state };
+}
+
+/** Serves the agent on one duplex stream (no listening socket). */
+export function serveOnStream(stream: Duplex): { server: Server; state: AgentState; shutdown(): void } {
+  const server = new Server({
+    'grpc.max_receive_message_length': 1024 * 1024,
+    'grpc.max_send_message_length': 32 * 1024 * 1024,
+  });
+  const svc = createAgentService();
+  server.addService(svc.definition, svc.implementation);
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  injector.injectConnection(stream);
+  return {
+    server,
+    state: svc.state,
+    shutdown: () => {
+      svc.state.active?.stop();
+      injector.destroy();
+      server.forceShutdown();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+// Placeholder, replaced below.
+export function demangle(name: string): string {
+  return name;
+}

@@ -1,0 +1,368 @@
+// A small ELF64 little-endian reader: program headers, section headers, .symtab/.dynsym
+// function symbols, the GNU build id, and what Posture needs (DWARF present, build paths).
+// It reads only the parts it needs (positional reads), never the whole file, and bounds every
+// size it trusts from the file.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { parseGoPclntab, findPclntabByMagic, type GoFuncTable } from './gopclntab';
+
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
+const PT_LOAD = 1;
+const PT_NOTE = 4;
+const SHT_SYMTAB = 2;
+const SHT_NOTE = 7;
+const SHT_NOBITS = 8;
+const SHT_DYNSYM = 11;
+const STT_FUNC = 2;
+const STT_GNU_IFUNC = 10;
+const NT_GNU_BUILD_ID = 3;
+
+const MAX_SECTIONS = 65_535;
+const MAX_PHDRS = 4096;
+const MAX_SYMTAB_BYTES = 512 * 1024 * 1024;
+const MAX_STRTAB_BYTES = 512 * 1024 * 1024;
+
+export interface ElfSegment {
+  type: number;
+  flags: number;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  memsz: number;
+}
+
+export interface ElfSection {
+  name: string;
+  type: number;
+  flags: number;
+  addr: number;
+  offset: number;
+  size: number;
+  link: number;
+  entsize: number;
+}
+
+/** Function symbols sorted by address. */
+export interface SymbolTable {
+  addrs: Float64Array;
+  sizes: Float64Array;
+  names: string[];
+}
+
+export class ElfError extends Error {}
+
+/** Positional reader over a file descriptor (or a buffer, for tests). */
+export interface ByteSource {
+  size: number;
+  read(offset: number, length: number): Uint8Array;
+  close(): void;
+}
+
+export function fileSource(path: string): ByteSource {
+  const fd = openSync(path, 'r');
+  let size: number;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ElfError(`${path} is not a regular file`);
+    size = st.size;
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  return {
+    size,
+    read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > size) throw new ElfError(`read past the end of ${path}`);
+      const buf = Buffer.allocUnsafe(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, buf, done, length - done, offset + done);
+        if (n <= 0) throw new ElfError(`short read in ${path}`);
+        done += n;
+      }
+      return buf;
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
+}
+
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.byteLength,
+    read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > bytes.byteLength) throw new ElfError('read past the end');
+      return bytes.subarray(offset, offset + length);
+    },
+    close() {},
+  };
+}
+
+function dv(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function u64(v: DataView, off: number): number {
+  // Addresses and offsets of user-space ELF files fit a double exactly (< 2^53).
+  const lo = v.getUint32(off, true);
+  const hi = v.getUint32(off + 4, true);
+  return hi * 0x1_0000_0000 + lo;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function cstr(b: Uint8Array, off: number, max = 4096): string {
+  if (off < 0 || off >= b.byteLength) return '';
+  let end = off;
+  const lim = Math.min(b.byteLength, off + max);
+  while (end < lim && b[end] !== 0) end++;
+  return utf8.decode(b.subarray(off, end));
+}
+
+export class ElfFile {
+  readonly type: number;
+  readonly segments: ElfSegment[] = [];
+  readonly sections: ElfSection[] = [];
+  private cachedBuildId: string | undefined;
+
+  constructor(readonly src: ByteSource) {
+    if (src.size < 64) throw new ElfError('too small for an ELF file');
+    const h = src.read(0, 64);
+    if (h[0] !== 0x7f || h[1] !== 0x45 || h[2] !== 0x4c || h[3] !== 0x46) throw new ElfError('not an ELF file');
+    if (h[4] !== 2) throw new ElfError('not a 64-bit ELF file');
+    if (h[5] !== 1) throw new ElfError('not a little-endian ELF file');
+    const v = dv(h);
+    this.type = v.getUint16(16, true);
+    const phoff = u64(v, 32);
+    const shoff = u64(v, 40);
+    const phentsize = v.getUint16(54, true);
+    const phnum = v.getUint16(56, true);
+    const shentsize = v.getUint16(58, true);
+    const shnum = v.getUint16(60, true);
+    const shstrndx = v.getUint16(62, true);
+    if (phnum > 0 && phentsize >= 56 && phnum <= MAX_PHDRS && phoff + phnum * phentsize <= src.size) {
+      const ph = src.read(phoff, phnum * phentsize);
+      const pv = dv(ph);
+      for (let i = 0; i < phnum; i++) {
+        const o = i * phentsize;
+        this.segments.push({
+          type: pv.getUint32(o, true),
+          flags: pv.getUint32(o + 4, true),
+          offset: u64(pv, o + 8),
+          vaddr: u64(pv, o + 16),
+          filesz: u64(pv, o + 32),
+          memsz: u64(pv, o + 40),
+        });
+      }
+    }
+    if (shnum > 0 && shentsize >= 64 && shnum <= MAX_SECTIONS && shoff + shnum * shentsize <= src.size) {
+      const sh = src.read(shoff, shnum * shentsize);
+      const sv = dv(sh);
+      const raw: Omit<ElfSection, 'name'>[] = [];
+      const nameOffs: number[] = [];
+      for (let i = 0; i < shnum; i++) {
+        const o = i * shentsize;
+        nameOffs.push(sv.getUint32(o, true));
+        raw.push({
+          type: sv.getUint32(o + 4, true),
+          flags: u64(sv, o + 8),
+          addr: u64(sv, o + 16),
+          offset: u64(sv, o + 24),
+          size: u64(sv, o + 32),
+          link: sv.getUint32(o + 40, true),
+          entsize: u64(sv, o + 56),
+        });
+      }
+      const strSec = raw[shstrndx];
+      let names: Uint8Array = new Uint8Array(0);
+      if (strSec && strSec.type !== SHT_NOBITS && strSec.size <= 16 * 1024 * 1024 && strSec.offset + strSec.size <= src.size) {
+        names = src.read(strSec.offset, strSec.size);
+      }
+      raw.forEach((s, i) => this.sections.push({ ...s, name: cstr(names, nameOffs[i] ?? 0, 256) }));
+    }
+  }
+
+  section(name: string): ElfSection | undefined {
+    return this.sections.find((s) => s.name === name);
+  }
+
+  sectionData(s: ElfSection, max = MAX_SYMTAB_BYTES): Uint8Array {
+    if (s.type === SHT_NOBITS) return new Uint8Array(0);
+    if (s.size > max) throw new ElfError(`section ${s.name} is too large (${s.size} bytes)`);
+    if (s.offset + s.size > this.src.size) throw new ElfError(`section ${s.name} lies past the end of the file`);
+    return this.src.read(s.offset, s.size);
+  }
+
+  /** GNU build id as lowercase hex, '' when absent. */
+  buildId(): string {
+    if (this.cachedBuildId !== undefined) return this.cachedBuildId;
+    let id = '';
+    const notes: { offset: number; size: number }[] = [];
+    for (const s of this.sections) if (s.type === SHT_NOTE) notes.push({ offset: s.offset, size: s.size });
+    if (notes.length === 0) for (const p of this.segments) if (p.type === PT_NOTE) notes.push({ offset: p.offset, size: p.filesz });
+    for (const n of notes) {
+      if (n.size > 1 << 20 || n.offset + n.size > this.src.size) continue;
+      const b = this.src.read(n.offset, n.size);
+      const v = dv(b);
+      let o = 0;
+      while (o + 12 <= b.byteLength) {
+        const namesz = v.getUint32(o, true);
+        const descsz = v.getUint32(o + 4, true);
+        const type = v.getUint32(o + 8, true);
+        const nameStart = o + 12;
+        const descStart = nameStart + ((namesz + 3) & ~3);
+        const next = descStart + ((descsz + 3) & ~3);
+        if (next > b.byteLength || next <= o) break;
+        if (type === NT_GNU_BUILD_ID && namesz === 4 && cstr(b, nameStart, 4) === 'GNU') {
+          id = Buffer.from(b.subarray(descStart, descStart + descsz)).toString('hex');
+          break;
+        }
+        o = next;
+      }
+      if (id) break;
+    }
+    this.cachedBuildId = id;
+    return id;
+  }
+
+  /** Virtual address for a file offset (through the PT_LOAD segment holding it). */
+  offsetToVaddr(fileOffset: number): number | undefined {
+    for (const p of this.segments) {
+      if (p.type === PT_LOAD && fileOffset >= p.offset && fileOffset < p.offset + Math.max(p.filesz, p.memsz)) {
+        return fileOffset - p.offset + p.vaddr;
+      }
+    }
+    return undefined;
+  }
+
+  /** Function symbols of .symtab and .dynsym, merged, sorted by address. */
+  functionSymbols(): SymbolTable {
+    const entries: { addr: number; size: number; name: string; global: boolean }[] = [];
+    for (const s of this.sections) {
+      if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
+      const strs = this.sections[s.link];
+      if (!strs || s.entsize !== 24 && s.entsize !== 0) continue;
+      const data = this.sectionData(s, MAX_SYMTAB_BYTES);
+      const strData = this.sectionData(strs, MAX_STRTAB_BYTES);
+      const v = dv(data);
+      const n = Math.floor(data.byteLength / 24);
+      for (let i = 1; i < n; i++) {
+        const o = i * 24;
+        const info = data[o + 4] ?? 0;
+        const stype = info & 0xf;
+        if (stype !== STT_FUNC && stype !== STT_GNU_IFUNC) continue;
+        const shndx = v.getUint16(o + 6, true);
+        if (shndx === 0) continue;
+        const addr = u64(v, o + 8);
+        if (addr === 0) continue;
+        const name = cstr(strData, v.getUint32(o, true));
+        if (!name) continue;
+        entries.push({ addr, size: u64(v, o + 16), name, global: info >> 4 !== 0 });
+      }
+    }
+    entries.sort((a, b) => a.addr - b.addr || Number(b.global) - Number(a.global) || b.size - a.size);
+    const addrs: number[] = [];
+    const sizes: number[] = [];
+    const names: string[] = [];
+    for (const e of entries) {
+      if (addrs.length > 0 && addrs[addrs.length - 1] === e.addr) continue; // alias: keep the first (global)
+      addrs.push(e.addr);
+      sizes.push(e.size);
+      names.push(e.name);
+    }
+    return { addrs: Float64Array.from(addrs), sizes: Float64Array.from(sizes), names };
+  }
+
+  hasSection(name: string): boolean {
+    return this.sections.some((s) => s.name === name);
+  }
+
+  /** Go function table from .gopclntab, or by its magic in a read-only data section when stripped. */
+  goFunctions(): GoFuncTable | undefined {
+    const text = this.section('.text');
+    const sec = this.section('.gopclntab');
+    if (sec && sec.type !== SHT_NOBITS) {
+      const t = parseGoPclntab(this.sectionData(sec), text?.addr ?? 0);
+      if (t) return t;
+    }
+    // Stripped or section-less: look for the pcHeader magic in the candidate sections.
+    const candidates = this.sections.filter((s) => s.type !== SHT_NOBITS && (s.name === '.rodata' || s.name === '.data.rel.ro' || s.name === '.noptrdata'));
+    if (candidates.length === 0) {
+      for (const p of this.segments) {
+        if (p.type === PT_LOAD && (p.flags & 1) === 0 && p.filesz > 0) candidates.push({ name: '', type: 0, flags: 0, addr: p.vaddr, offset: p.offset, size: p.filesz, link: 0, entsize: 0 });
+      }
+    }
+    for (const c of candidates) {
+      if (c.size > 1024 * 1024 * 1024) continue;
+      const data = this.sectionData(c, 1024 * 1024 * 1024);
+      const t = findPclntabByMagic(data, text?.addr ?? 0);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  close(): void {
+    this.src.close();
+  }
+}
+
+/** Index of the symbol containing `addr`, or -1. */
+export function lookupSymbol(t: SymbolTable, addr: number): number {
+  const a = t.addrs;
+  let lo = 0;
+  let hi = a.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] ?? 0) <= addr) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (found < 0) return -1;
+  const size = t.sizes[found] ?? 0;
+  const start = a[found] ?? 0;
+  if (size > 0 && addr >= start + size) return -1;
+  if (size === 0 && addr - start > 1 << 20) return -1;
+  return found;
+}
+
+export interface ElfEvidence {
+  isElf: boolean;
+  buildId: string;
+  hasSymtab: boolean;
+  hasDynsym: boolean;
+  hasDwarf: boolean;
+  hasGopclntab: boolean;
+  buildPaths: string[];
+}
+
+const BUILD_PATH_RE = /(?:^|[^A-Za-z0-9_.\-/])(\/(?:home|root|build|builds|tmp|Users|usr\/src|var\/lib\/jenkins|workspace|work|src|opt|srv)\/[A-Za-z0-9_.+\-/]{2,200})/g;
+
+/** What Posture reports of a binary: DWARF present, symbols, build-host paths (capped). */
+export function elfEvidence(elf: ElfFile, maxPaths = 10): ElfEvidence {
+  const names = new Set(elf.sections.map((s) => s.name));
+  const buildPaths = new Set<string>();
+  const scan = (sec: ElfSection | undefined): void => {
+    if (!sec || buildPaths.size >= maxPaths || sec.size > 64 * 1024 * 1024) return;
+    const text = new TextDecoder('latin1').decode(elf.sectionData(sec, 64 * 1024 * 1024));
+    for (const m of text.matchAll(BUILD_PATH_RE)) {
+      const p = m[1];
+      if (p && !p.startsWith('/usr/lib/go') && !p.startsWith('/usr/share/go')) buildPaths.add(p);
+      if (buildPaths.size >= maxPaths) break;
+    }
+  };
+  for (const n of ['.debug_line_str', '.debug_str', '.debug_line']) scan(elf.section(n));
+  if (buildPaths.size < maxPaths) scan(elf.section('.gopclntab'));
+  if (buildPaths.size < maxPaths && !names.has('.debug_str')) scan(elf.section('.rodata'));
+  return {
+    isElf: true,
+    buildId: elf.buildId(),
+    hasSymtab: names.has('.symtab'),
+    hasDynsym: names.has('.dynsym'),
+    hasDwarf: names.has('.debug_info') || names.has('.zdebug_info'),
+    hasGopclntab: names.has('.gopclntab'),
+    buildPaths: [...buildPaths],
+  };
+}

@@ -1,0 +1,479 @@
+// Host-side symbolization of sampler stacks: user frames through the process's memory maps
+// (captured at first sight of a pid, or given by the sampler's MAPS record) and the ELF
+// .symtab/.dynsym or Go pclntab of the mapped file; JIT frames through /tmp/perf-PID.map;
+// kernel frames through /proc/kallsyms (or the sampler's KALLSYMS record); build-id frames
+// through the binaries seen in the maps. Binaries are cached by path+dev+inode+mtime+size
+// (and indexed by build id); per-process state is dropped when a pid is reused (start time in
+// /proc/PID/stat changed, or the sampler sent new maps).
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { ElfFile, fileSource, lookupSymbol, type SymbolTable } from './elf';
+import { lookupGoFunc, type GoFuncTable } from './gopclntab';
+import { kernelOffset, lookupKernel, readKallsyms, type KernelSymbols } from './kallsyms';
+import { lookupPerfMap, perfMapPath, readPerfMap, type PerfMap } from './perfmap';
+import { findMapping, isFileMapping, parseMaps, type Mapping } from './procmaps';
+import { demangle } from './demangle';
+
+export type FrameKindName = 'user' | 'kernel' | 'jit' | 'unknown';
+export type FrameStatusName = 'symbolized' | 'no-symbols' | 'unreadable' | 'jit' | 'kernel-hidden';
+
+export interface ResolvedFrame {
+  name: string;
+  module: string;
+  buildId: string;
+  /** '0x...' (module-relative; the symbol's start when symbolized), '' unknown. */
+  address: string;
+  kind: FrameKindName;
+  status: FrameStatusName;
+  /** Raw symbol when it differs from name. */
+  mangled: string;
+}
+
+export interface BinaryInfo {
+  path: string;
+  ok: boolean;
+  error: string;
+  buildId: string;
+  symbols: SymbolTable | undefined;
+  go: GoFuncTable | undefined;
+  /** file offset -> vaddr translation (PT_LOAD); identity when absent. */
+  toVaddr: (off: number) => number;
+  hasDwarf: boolean;
+}
+
+interface ProcState {
+  tgid: number;
+  startTime: string;
+  maps: Mapping[];
+  mapsSource: 'sampler' | 'proc' | 'none';
+  mapsError: string;
+  uid: number | undefined;
+  perfMap: PerfMap | undefined;
+  perfMapCheckedMs: number;
+  cache: Map<bigint, ResolvedFrame>;
+  comm: string;
+  exe: string;
+}
+
+export interface SymbolizerOptions {
+  /** Resolve kernel frames when kallsyms is readable (default true). */
+  kernelSymbols?: boolean;
+  /** Read kernel symbols from here (tests); default /proc/kallsyms. */
+  kallsymsPath?: string;
+  /** Max binaries kept parsed. */
+  maxBinaries?: number;
+  /** Max cached ips per process. */
+  maxIpsPerProcess?: number;
+  /** Max processes tracked. */
+  maxProcesses?: number;
+  /** Proc root (tests). */
+  procRoot?: string;
+}
+
+export interface SymbolizerStats {
+  binariesLoaded: number;
+  binaryErrors: number;
+  processes: number;
+  lookups: number;
+  cacheHits: number;
+}
+
+function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+/** Start time of a process (field 22 of /proc/PID/stat), '' when gone. */
+export function processStartTime(pid: number, procRoot = '/proc'): string {
+  try {
+    const s = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
+    const close = s.lastIndexOf(')');
+    const fields = s.slice(close + 2).split(' ');
+    return fields[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export class Symbolizer {
+  private readonly binaries = new Map<string, BinaryInfo>();
+  private readonly byBuildId = new Map<string, BinaryInfo>();
+  private readonly procs = new Map<number, ProcState>();
+  private kernel: KernelSymbols | undefined;
+  private readonly opts: Required<SymbolizerOptions>;
+  readonly stats: SymbolizerStats = { binariesLoaded: 0, binaryErrors: 0, processes: 0, lookups: 0, cacheHits: 0 };
+
+  constructor(options: SymbolizerOptions = {}) {
+    this.opts = {
+      kernelSymbols: options.kernelSymbols ?? true,
+      kallsymsPath: options.kallsymsPath ?? '/proc/kallsyms',
+      maxBinaries: options.maxBinaries ?? 512,
+      maxIpsPerProcess: options.maxIpsPerProcess ?? 200_000,
+      maxProcesses: options.maxProcesses ?? 20_000,
+      procRoot: options.procRoot ?? '/proc',
+    };
+  }
+
+  /** Kernel symbols given by someone with CAP_SYSLOG (the sampler's KALLSYMS record). */
+  setKernelSymbols(k: KernelSymbols): void {
+    this.kernel = k;
+  }
+
+  kernelHidden(): boolean {
+    return this.loadKernel().hidden;
+  }
+
+  private loadKernel(): KernelSymbols {
+    if (!this.kernel) {
+      this.kernel = this.opts.kernelSymbols
+        ? readKallsyms(this.opts.kallsymsPath)
+        : { hidden: true, addrs: new Float64Array(0), names: [], modules: [] };
+    }
+    return this.kernel;
+  }
+
+  /** Maps of a process as sent by the sampler (MAPS record): a new process for that tgid. */
+  setMaps(tgid: number, text: string): void {
+    const st = this.newProc(tgid);
+    st.maps = parseMaps(text);
+    st.mapsSource = 'sampler';
+  }
+
+  /** Called at first sight of a pid and once per interval: captures maps, detects pid reuse. */
+  observe(tgid: number, comm = ''): void {
+    const st = this.procs.get(tgid);
+    if (!st) {
+      const fresh = this.newProc(tgid);
+      fresh.comm = comm;
+      this.readProcMaps(fresh);
+      return;
+    }
+    if (comm && !st.comm) st.comm = comm;
+  }
+
+  /** Re-checks the start time of a known process; a changed one means the pid was reused. */
+  checkReuse(tgid: number): boolean {
+    const st = this.procs.get(tgid);
+    if (!st) return false;
+    const now = processStartTime(tgid, this.opts.procRoot);
+    if (now === '' || st.startTime === '' || now === st.startTime) return false;
+    if (st.mapsSource === 'sampler') {
+      // The sampler's maps for the new process arrive as a new MAPS record.
+      st.startTime = now;
+      return false;
+    }
+    const fresh = this.newProc(tgid);
+    this.readProcMaps(fresh);
+    return true;
+  }
+
+  processInfo(tgid: number): { comm: string; exe: string; startTime: string } | undefined {
+    const st = this.procs.get(tgid);
+    return st ? { comm: st.comm, exe: st.exe, startTime: st.startTime } : undefined;
+  }
+
+  private newProc(tgid: number): ProcState {
+    if (this.procs.size >= this.opts.maxProcesses && !this.procs.has(tgid)) {
+      const oldest = this.procs.keys().next().value;
+      if (oldest !== undefined) this.procs.delete(oldest);
+    }
+    let uid: number | undefined;
+    try {
+      const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`${this.opts.procRoot}/${tgid}/status`, 'latin1'));
+      if (m?.[1]) uid = Number(m[1]);
+    } catch {
+      uid = undefined;
+    }
+    let exe = '';
+    try {
+      exe = readlinkSync(`${this.opts.procRoot}/${tgid}/exe`);
+    } catch {
+      exe = '';
+    }
+    const st: ProcState = {
+      tgid,
+      startTime: processStartTime(tgid, this.opts.procRoot),
+      maps: [],
+      mapsSource: 'none',
+      mapsError: '',
+      uid,
+      perfMap: undefined,
+      perfMapCheckedMs: 0,
+      cache: new Map(),
+      comm: '',
+      exe,
+    };
+    this.procs.delete(tgid);
+    this.procs.set(tgid, st);
+    this.stats.processes++;
+    return st;
+  }
+
+  private readProcMaps(st: ProcState): void {
+    try {
+      st.maps = parseMaps(readFileSync(`${this.opts.procRoot}/${st.tgid}/maps`, 'latin1'));
+      st.mapsSource = 'proc';
+      if (!st.exe) st.exe = st.maps.find((m) => isFileMapping(m) && m.perms.includes('x'))?.path ?? '';
+    } catch (e) {
+      st.mapsError = (e as NodeJS.ErrnoException).code ?? 'error';
+    }
+  }
+
+  /** A binary by path, parsed once (cached by path, device, inode, size and mtime). */
+  binary(path: string, tgid?: number): BinaryInfo {
+    let file = path;
+    let st: ReturnType<typeof statSync> | undefined;
+    try {
+      st = statSync(file);
+    } catch {
+      if (tgid !== undefined) {
+        file = `${this.opts.procRoot}/${tgid}/root${path}`;
+        try {
+          st = statSync(file);
+        } catch {
+          st = undefined;
+        }
+      }
+    }
+    const key = st ? `${path}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeMs}` : `${path}\0missing`;
+    const hit = this.binaries.get(key);
+    if (hit) {
+      this.binaries.delete(key);
+      this.binaries.set(key, hit);
+      return hit;
+    }
+    const info = loadBinary(path, file, st === undefined);
+    if (info.ok) this.stats.binariesLoaded++;
+    else this.stats.binaryErrors++;
+    if (this.binaries.size >= this.opts.maxBinaries) {
+      const oldest = this.binaries.keys().next().value;
+      if (oldest !== undefined) this.binaries.delete(oldest);
+    }
+    this.binaries.set(key, info);
+    if (info.buildId) this.byBuildId.set(info.buildId, info);
+    return info;
+  }
+
+  /** Resolves one user-space ip of process `tgid`. */
+  user(tgid: number, ip: bigint): ResolvedFrame {
+    this.stats.lookups++;
+    let st = this.procs.get(tgid);
+    if (!st) {
+      this.observe(tgid);
+      st = this.procs.get(tgid);
+    }
+    if (!st) return unknownFrame(ip, 'unreadable');
+    const hit = st.cache.get(ip);
+    if (hit) {
+      this.stats.cacheHits++;
+      return hit;
+    }
+    const f = this.resolveUser(st, ip);
+    if (st.cache.size < this.opts.maxIpsPerProcess) st.cache.set(ip, f);
+    return f;
+  }
+
+  private resolveUser(st: ProcState, ip: bigint): ResolvedFrame {
+    if (ip > BigInt(Number.MAX_SAFE_INTEGER)) return unknownFrame(ip, 'no-symbols');
+    const addr = Number(ip);
+    const m = findMapping(st.maps, addr);
+    if (m && isFileMapping(m) && !m.path.endsWith(' (deleted)')) {
+      const fileOff = addr - m.start + m.offset;
+      const bin = this.binary(m.path, st.tgid);
+      return resolveInBinary(bin, m.path, fileOff);
+    }
+    // Anonymous executable memory: JIT code (perf map), or unknown.
+    const jit = this.jit(st, addr);
+    if (jit) return jit;
+    if (m) {
+      return {
+        name: `${m.path ? basename(m.path) : '[anon]'}+${hex(addr - m.start)}`,
+        module: m.path,
+        buildId: '',
+        address: hex(addr - m.start),
+        kind: m.path.endsWith(' (deleted)') ? 'user' : 'unknown',
+        status: m.path.endsWith(' (deleted)') ? 'unreadable' : 'no-symbols',
+        mangled: '',
+      };
+    }
+    return unknownFrame(ip, st.mapsSource === 'none' ? 'unreadable' : 'no-symbols');
+  }
+
+  private jit(st: ProcState, addr: number): ResolvedFrame | undefined {
+    const now = Date.now();
+    if (!st.perfMap || (now - st.perfMapCheckedMs > 1000 && lookupPerfMap(st.perfMap, addr) < 0)) {
+      st.perfMapCheckedMs = now;
+      st.perfMap = readPerfMap(st.tgid, st.uid, st.perfMap);
+    }
+    if (!st.perfMap) return undefined;
+    const i = lookupPerfMap(st.perfMap, addr);
+    if (i < 0) return undefined;
+    const raw = st.perfMap.names[i] ?? '';
+    return {
+      name: raw,
+      module: perfMapPath(st.tgid),
+      buildId: '',
+      address: hex(st.perfMap.starts[i] ?? 0),
+      kind: 'jit',
+      status: 'jit',
+      mangled: '',
+    };
+  }
+
+  /** A build-id frame (BPF_F_USER_BUILD_ID): build id + file offset. */
+  buildIdFrame(tgid: number, buildId: string, offset: bigint): ResolvedFrame {
+    this.stats.lookups++;
+    let bin = this.byBuildId.get(buildId);
+    if (!bin) {
+      const st = this.procs.get(tgid);
+      for (const m of st?.maps ?? []) {
+        if (!isFileMapping(m)) continue;
+        const b = this.binary(m.path, tgid);
+        if (b.buildId === buildId) {
+          bin = b;
+          break;
+        }
+      }
+    }
+    const off = offset > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(offset);
+    if (!bin) {
+      return {
+        name: `[build-id ${buildId.slice(0, 12)}]+${hex(off)}`,
+        module: '',
+        buildId,
+        address: hex(off),
+        kind: 'user',
+        status: 'unreadable',
+        mangled: '',
+      };
+    }
+    return resolveInBinary(bin, bin.path, off);
+  }
+
+  /** Resolves kernel ips; hidden kernels give one '[kernel]' frame per stack (see kernelStack). */
+  kernelFrame(ip: bigint): ResolvedFrame {
+    this.stats.lookups++;
+    const k = this.loadKernel();
+    const off = kernelOffset(ip);
+    if (k.hidden || off === undefined) return hiddenKernelFrame();
+    const i = lookupKernel(k, off);
+    if (i < 0) {
+      return { name: `[kernel]+${ip.toString(16)}`, module: '[kernel.kallsyms]', buildId: '', address: '0x' + ip.toString(16), kind: 'kernel', status: 'no-symbols', mangled: '' };
+    }
+    const mod = k.modules[i] ?? '';
+    return {
+      name: k.names[i] ?? '',
+      module: mod ? `[${mod}]` : '[kernel.kallsyms]',
+      buildId: '',
+      address: '0x' + (KERNEL_BASE_BIG + BigInt(k.addrs[i] ?? 0)).toString(16),
+      kind: 'kernel',
+      status: 'symbolized',
+      mangled: '',
+    };
+  }
+
+  /** Frames of a kernel stack, leaf-first; a hidden kernel collapses into one frame. */
+  kernelStack(ips: readonly bigint[]): ResolvedFrame[] {
+    if (ips.length === 0) return [];
+    if (this.loadKernel().hidden) return [hiddenKernelFrame()];
+    return ips.map((ip) => this.kernelFrame(ip));
+  }
+
+  /** Paths of the executables seen (for Posture's debug-symbols evidence). */
+  seenBinaries(): BinaryInfo[] {
+    return [...this.binaries.values()];
+  }
+}
+
+const KERNEL_BASE_BIG = 0xffff000000000000n;
+
+function hiddenKernelFrame(): ResolvedFrame {
+  return { name: '[kernel]', module: '[kernel.kallsyms]', buildId: '', address: '', kind: 'kernel', status: 'kernel-hidden', mangled: '' };
+}
+
+function unknownFrame(ip: bigint, status: FrameStatusName): ResolvedFrame {
+  return { name: `[unknown]+0x${ip.toString(16)}`, module: '', buildId: '', address: '0x' + ip.toString(16), kind: 'unknown', status, mangled: '' };
+}
+
+export function loadBinary(path: string, file: string, missing: boolean): BinaryInfo {
+  const base: BinaryInfo = { path, ok: false, error: '', buildId: '', symbols: undefined, go: undefined, toVaddr: (o) => o, hasDwarf: false };
+  if (missing) return { ...base, error: 'missing' };
+  let elf: ElfFile;
+  try {
+    elf = new ElfFile(fileSource(file));
+  } catch (e) {
+    return { ...base, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  }
+  try {
+    const symbols = elf.functionSymbols();
+    // Go binaries: the pclntab knows every function, also when the symbol table is stripped.
+    const isGo = elf.hasSection('.gopclntab') || elf.hasSection('.go.buildinfo') || elf.hasSection('.note.go.buildid');
+    const go = isGo || symbols.names.length === 0 ? elf.goFunctions() : undefined;
+    const segments = elf.segments.filter((p) => p.type === 1);
+    return {
+      ...base,
+      ok: true,
+      buildId: elf.buildId(),
+      symbols: symbols.names.length > 0 ? symbols : undefined,
+      go,
+      hasDwarf: elf.hasSection('.debug_info') || elf.hasSection('.zdebug_info'),
+      toVaddr: (off) => {
+        for (const p of segments) if (off >= p.offset && off < p.offset + Math.max(p.filesz, p.memsz)) return off - p.offset + p.vaddr;
+        return off;
+      },
+    };
+  } catch (e) {
+    return { ...base, error: (e as Error).message };
+  } finally {
+    elf.close();
+  }
+}
+
+export function resolveInBinary(bin: BinaryInfo, modulePath: string, fileOff: number): ResolvedFrame {
+  if (!bin.ok) {
+    return {
+      name: `${basename(modulePath)}+${hex(fileOff)}`,
+      module: modulePath,
+      buildId: bin.buildId,
+      address: hex(fileOff),
+      kind: 'user',
+      status: 'unreadable',
+      mangled: '',
+    };
+  }
+  const vaddr = bin.toVaddr(fileOff);
+  // Prefer Go's table for Go binaries (complete and exact); ELF symbols otherwise.
+  if (bin.go) {
+    const i = lookupGoFunc(bin.go, vaddr);
+    if (i >= 0) {
+      const name = bin.go.name(i);
+      if (name) {
+        return { name, module: modulePath, buildId: bin.buildId, address: hex(bin.go.entries[i] ?? vaddr), kind: 'user', status: 'symbolized', mangled: '' };
+      }
+    }
+  }
+  if (bin.symbols) {
+    const i = lookupSymbol(bin.symbols, vaddr);
+    if (i >= 0) {
+      const raw = bin.symbols.names[i] ?? '';
+      const name = demangle(raw);
+      return {
+        name,
+        module: modulePath,
+        buildId: bin.buildId,
+        address: hex(bin.symbols.addrs[i] ?? vaddr),
+        kind: 'user',
+        status: 'symbolized',
+        mangled: name !== raw ? raw : '',
+      };
+    }
+  }
+  return {
+    name: `${basename(modulePath)}+${hex(fileOff)}`,
+    module: modulePath,
+    buildId: bin.buildId,
+    address: hex(fileOff),
+    kind: 'user',
+    status: 'no-symbols',
+    mangled: '',
+  };
+}
