@@ -36,7 +36,7 @@ export function HostList() {
     <section className="sidebar-section hosts" aria-labelledby="hosts-title">
       <div className="section-head">
         <h2 id="hosts-title">Hosts</h2>
-        <button type="button" className="small" onClick={() => setEditing('new')} disabled={!hostsAvailable} title="Add a host">
+        <button type="button" className="small" onClick={() => setEditing('new')} disabled={!hostsAvailable} title="Add a host" aria-label="Add a host">
           Add
         </button>
       </div>

@@ -86,7 +86,7 @@ export function RedactionPanel({ summary, active }: { readonly summary: string; 
             aria-describedby={patternError ? `${ids}-pattern-error` : undefined}
             data-testid="redact-pattern"
           />
-          <button type="submit">Add</button>
+          <button type="submit" aria-label="Add pattern">Add</button>
         </div>
         {patternError ? (
           <p id={`${ids}-pattern-error`} className="field-error" role="alert">

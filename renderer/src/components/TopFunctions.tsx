@@ -52,7 +52,13 @@ export function TopFunctionsTable({ top }: { readonly top: TopFunctions }) {
                     </button>
                   </td>
                   <td className="num">
-                    <span className="pct">{percent(f.self, total)}%</span> <span className="count">{formatCount(f.self)}</span>
+                    {f.self > 0 ? (
+                      <>
+                        <span className="pct">{percent(f.self, total)}%</span> <span className="count">{formatCount(f.self)}</span>
+                      </>
+                    ) : (
+                      <span className="count">–</span>
+                    )}
                   </td>
                   <td className="num">
                     <span className="pct">{percent(f.total, total)}%</span> <span className="count">{formatCount(f.total)}</span>
