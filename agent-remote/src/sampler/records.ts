@@ -40,6 +40,11 @@ export interface HeaderRecord {
   startRealNs: bigint;
 }
 
+/**
+ * One build-id frame: the kernel's struct bpf_stack_build_id, 32 bytes: s32 status (low byte;
+ * 0 empty, 1 build id valid, 2 ip only), u8 build_id[20], u64 offset_or_ip at byte 24. (The
+ * brief's "u32 reserved2" before the u64 would make 36 bytes; 32 and the kernel's layout win.)
+ */
 export interface BuildIdFrame {
   /** 0 empty, 1 build id valid, 2 ip only */
   status: number;
@@ -187,7 +192,7 @@ export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHea
           frames[i] = {
             status: v.getUint8(o),
             buildId: hex(p.subarray(o + 4, o + 24)),
-            offsetOrIp: v.getBigUint64(o + 28, true),
+            offsetOrIp: v.getBigUint64(o + 24, true),
           };
         }
         return { type: 'stack', stackId, kind, frames };

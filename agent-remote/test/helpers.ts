@@ -1,0 +1,64 @@
+// Test helpers: build fixture binaries into a temporary directory.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, '..', '..');
+
+export interface Fixtures {
+  dir: string;
+  /** PIE, with .symtab */
+  prog: string;
+  /** stripped (.symtab removed), functions exported through .dynsym (-rdynamic) */
+  progStripped: string;
+  /** stripped, no -rdynamic: nothing to find */
+  progBare: string;
+  go?: string;
+  goStripped?: string;
+  cleanup(): void;
+}
+
+export function symbolAddress(binary: string, name: string): number {
+  const out = execFileSync('nm', ['--defined-only', binary], { encoding: 'utf8' });
+  for (const line of out.split('\n')) {
+    const [addr, , sym] = line.split(' ');
+    if (sym === name && addr) return parseInt(addr, 16);
+  }
+  throw new Error(`${name} not in ${binary}`);
+}
+
+export function goSymbolAddress(binary: string, name: string): number {
+  const out = execFileSync('go', ['tool', 'nm', binary], { encoding: 'utf8' });
+  for (const line of out.split('\n')) {
+    const parts = line.trim().split(/\s+/);
+    if (parts[2] === name && parts[0]) return parseInt(parts[0], 16);
+  }
+  throw new Error(`${name} not in ${binary}`);
+}
+
+export function buildFixtures(opts: { go?: boolean } = {}): Fixtures {
+  const dir = mkdtempSync(join(tmpdir(), 'emberscope-agent-test-'));
+  const src = join(here, 'fixtures', 'prog.c');
+  const prog = join(dir, 'prog');
+  execFileSync('gcc', ['-O0', '-g', '-fno-omit-frame-pointer', '-o', prog, src]);
+  const progStripped = join(dir, 'prog-stripped');
+  execFileSync('gcc', ['-O0', '-rdynamic', '-fno-omit-frame-pointer', '-o', progStripped, src]);
+  execFileSync('strip', [progStripped]);
+  const progBare = join(dir, 'prog-bare');
+  execFileSync('gcc', ['-O0', '-o', progBare, src]);
+  execFileSync('strip', [progBare]);
+  const f: Fixtures = { dir, prog, progStripped, progBare, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  if (opts.go) {
+    const goSrc = join(dir, 'hot.go');
+    copyFileSync(join(repoRoot, 'scripts', 'workloads', 'hot.go'), goSrc);
+    const env = { ...process.env, GOCACHE: join(process.env['XDG_CACHE_HOME'] ?? '/var/cache', 'emberscope-test-go'), GOFLAGS: '-buildvcs=false', GO111MODULE: 'off', GOTOOLCHAIN: 'local' };
+    f.go = join(dir, 'hot-go');
+    execFileSync('go', ['build', '-o', f.go, goSrc], { env });
+    f.goStripped = join(dir, 'hot-go-stripped');
+    execFileSync('go', ['build', '-ldflags=-s -w', '-o', f.goStripped, goSrc], { env });
+  }
+  return f;
+}
