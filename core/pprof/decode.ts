@@ -23,10 +23,11 @@ function bad(message: string): never {
   throw new EmberError('BAD_INPUT', `not a valid pprof profile: ${message}`);
 }
 
-function num(value: Numeric | undefined, what: string): number {
+function num(value: Numeric | undefined, what: string | (() => string)): number {
+  if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) return value;
   if (value === undefined) return 0;
   const n = typeof value === 'bigint' ? (value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : Number.NaN) : value;
-  if (!Number.isSafeInteger(n) || n < 0) bad(`${what} is negative or too large (${String(value)})`);
+  if (!Number.isSafeInteger(n) || n < 0) bad(`${typeof what === 'string' ? what : what()} is negative or too large (${String(value)})`);
   return n;
 }
 
@@ -60,9 +61,9 @@ export function decodePprof(bytes: Uint8Array, options: PprofDecodeOptions = {})
 function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
   const strings = p.stringTable.strings;
   if (strings.length > 0 && strings[0] !== '') bad('the string table must start with the empty string');
-  const str = (index: Numeric, what: string): string => {
+  const str = (index: Numeric, what: string | (() => string)): string => {
     const s = strings[num(index, what)];
-    if (s === undefined) bad(`${what} refers to string ${String(index)}, beyond the ${strings.length} strings of the table`);
+    if (s === undefined) bad(`${typeof what === 'string' ? what : what()} refers to string ${String(index)}, beyond the ${strings.length} strings of the table`);
     return s;
   };
 
@@ -127,12 +128,13 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
   const stackIndex = new Map<string, number>();
   const samples: SampleRow[] = [];
   p.sample.forEach((s, i) => {
-    const key = s.locationId.map((l) => num(l, `sample ${i} location`)).join(',');
+    for (const l of s.locationId) if (typeof l !== 'number') num(l, `sample ${i} location`);
+    const key = s.locationId.join(',');
     let stack = stackIndex.get(key);
     if (stack === undefined) {
       const frameList: number[] = [];
       for (const l of s.locationId) {
-        const fs = locationFrames.get(num(l, `sample ${i} location`));
+        const fs = locationFrames.get(Number(l));
         if (fs === undefined) bad(`sample ${i} refers to location ${String(l)}, which does not exist`);
         frameList.push(...fs);
       }
@@ -141,13 +143,13 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
     }
     const value = s.value[countIndex.index];
     if (value === undefined) bad(`sample ${i} has ${s.value.length} values, fewer than its ${p.sampleType.length} sample types`);
-    const raw = num(value, `sample ${i} value`);
+    const raw = typeof value === 'number' && value >= 0 ? value : num(value, `sample ${i} value`);
     const count = countIndex.perPeriod ? (periodNs > 0 ? Math.round(raw / periodNs) : 0) : raw;
     let comm = '';
     let pid = 0;
     let tid = 0;
     for (const label of s.label) {
-      const key = str(label.key, `sample ${i} label key`);
+      const key = strings[Number(label.key)];
       if (key === LABEL_COMM) comm = str(label.str, `sample ${i} label`);
       else if (key === LABEL_PID) pid = u32(label.num);
       else if (key === LABEL_TID) tid = u32(label.num);

@@ -149,3 +149,17 @@ describe('ProfileBuilder', () => {
     expectBadInput(() => profileFromParts({ frames: [makeFrame('a')], stacks: [[0, 1]], samples: [] }), /frame id 1/);
   });
 });
+
+describe('ProfileBuilder rows', () => {
+  it('keeps rows of a stack sampled in many threads apart, in first-seen order', () => {
+    const b = new ProfileBuilder();
+    b.apply(deltaFromPaths([['a', 1]]));
+    const counts = Array.from({ length: 40 }, (_, i) => ({ stackId: 0, comm: `t${i % 20}`, pid: 1, tid: i % 20, count: 1 }));
+    b.apply({ newFrames: [], newStacks: [], counts, stats });
+    const p = b.snapshot();
+    expect(p.samples).toHaveLength(21);
+    expect(p.samples.slice(1).map((s) => s.count)).toEqual(Array(20).fill(2));
+    expect(p.samples[5]).toMatchObject({ comm: 't4', tid: 4 });
+    expect(p.meta.sampleCount).toBe(41);
+  });
+});

@@ -1,7 +1,7 @@
 // ProfileBuilder: merges capture deltas into one Profile, interning frames and stacks and
 // enforcing the bounds of ProfileLimits. A delta is checked whole before any of it is
 // applied, so a bad delta leaves the builder as it was.
-import { bad, checkCount, checkFrame, checkId, checkLost, checkString, checkU32 } from './validate';
+import { bad, checkCount, checkFrame, checkId, checkLost, checkString, checkU32, isIndex, isU32 } from './validate';
 import { resolveLimits, type ProfileLimits } from './limits';
 import {
   NO_LOST,
@@ -39,6 +39,19 @@ interface MutableRow {
   count: number;
 }
 
+interface StackRows {
+  readonly list: MutableRow[];
+  byKey: Map<string, MutableRow> | undefined;
+}
+
+const SCAN_LIMIT = 16;
+const rowKey = (comm: string, pid: number, tid: number): string => `${pid}\u0000${tid}\u0000${comm}`;
+
+function findRow(rows: StackRows, comm: string, pid: number, tid: number): MutableRow | undefined {
+  if (rows.byKey !== undefined) return rows.byKey.get(rowKey(comm, pid, tid));
+  return rows.list.find((r) => r.pid === pid && r.tid === tid && r.comm === comm);
+}
+
 type MutableOverflow = { -readonly [K in keyof Overflow]: Overflow[K] };
 type MutableLost = { -readonly [K in keyof LostSamples]: LostSamples[K] };
 
@@ -53,7 +66,11 @@ export class ProfileBuilder {
   private readonly stacks: (readonly number[])[] = [];
   private readonly stackIndex = new Map<string, number>();
   private readonly rows: MutableRow[] = [];
-  private readonly rowIndex = new Map<string, number>();
+  /**
+   * Rows of each stack index. Most stacks are sampled in a few threads, where a short scan
+   * beats building string keys; past SCAN_LIMIT rows a stack gets a keyed index.
+   */
+  private readonly rowsByStack: (StackRows | undefined)[] = [];
   private readonly senderFrames = new Map<number, number>();
   private readonly senderStacks = new Map<number, number>();
   private readonly overflow: MutableOverflow;
@@ -158,20 +175,27 @@ export class ProfileBuilder {
       stackIds.add(id);
       if (!Array.isArray(stack.frames)) bad(`newStacks[${i}].frames must be an array`);
       const senderFrames: readonly unknown[] = stack.frames;
-      senderFrames.forEach((value, j) => {
-        const frameId = checkId(value, `newStacks[${i}].frames[${j}]`);
+      for (let j = 0; j < senderFrames.length; j++) {
+        const value = senderFrames[j];
+        // Fast path first; the error message is only built for a bad value.
+        const frameId = isIndex(value) ? value : checkId(value, `newStacks[${i}].frames[${j}]`);
         if (!knownFrame(frameId)) bad(`newStacks[${i}] refers to frame id ${frameId}, which was never defined`);
-      });
+      }
     });
     const knownStack = (id: number): boolean => this.senderStacks.has(id) || stackIds.has(id) || this.overflow.stacks > 0;
     let total = 0;
+    const maxCount = this.limits.maxCount;
     counts.forEach((c, i) => {
-      const stackId = checkId(c?.stackId, `counts[${i}].stackId`);
-      if (!knownStack(stackId)) bad(`counts[${i}] refers to stack id ${stackId}, which was never defined`);
-      checkString(c.comm, `counts[${i}].comm`);
-      checkU32(c.pid, `counts[${i}].pid`);
-      checkU32(c.tid, `counts[${i}].tid`);
-      total += checkCount(c.count, this.limits.maxCount, `counts[${i}].count`);
+      const plausible = typeof c === 'object' && c !== null && isIndex(c.stackId) && typeof c.comm === 'string' && isU32(c.pid) && isU32(c.tid) && isIndex(c.count) && c.count <= maxCount;
+      if (!plausible) {
+        checkId(c?.stackId, `counts[${i}].stackId`);
+        checkString(c.comm, `counts[${i}].comm`);
+        checkU32(c.pid, `counts[${i}].pid`);
+        checkU32(c.tid, `counts[${i}].tid`);
+        checkCount(c.count, maxCount, `counts[${i}].count`);
+      }
+      if (!knownStack(c.stackId)) bad(`counts[${i}] refers to stack id ${c.stackId}, which was never defined`);
+      total += c.count;
     });
     if (this.sampleCount + total > Number.MAX_SAFE_INTEGER) bad('the total sample count would overflow');
     if (typeof stats !== 'object' || stats === null) bad('the delta must have stats');
@@ -258,20 +282,21 @@ export class ProfileBuilder {
   /** Adds samples of a model stack index; used by apply and by importers. */
   addCount(stack: number, comm: string, pid: number, tid: number, count: number): void {
     if (this.isOverflowStack(stack)) this.overflow.samples += count;
-    const key = `${stack}\u0000${pid}\u0000${tid}\u0000${comm}`;
-    let row = this.rowIndex.get(key);
+    let rows = this.rowsByStack[stack];
+    if (rows === undefined) {
+      rows = { list: [], byKey: undefined };
+      this.rowsByStack[stack] = rows;
+    }
+    let row = findRow(rows, comm, pid, tid);
     if (row === undefined) {
       if (this.rows.length >= this.limits.maxSampleRows) {
         this.overflow.samples += count;
-        const spillKey = `${stack}\u00000\u00000\u0000${OVERFLOW_COMM}`;
-        row = this.rowIndex.get(spillKey) ?? this.pushRow(spillKey, { stack, comm: OVERFLOW_COMM, pid: 0, tid: 0, count: 0 });
+        row = findRow(rows, OVERFLOW_COMM, 0, 0) ?? this.pushRow(rows, { stack, comm: OVERFLOW_COMM, pid: 0, tid: 0, count: 0 });
       } else {
-        row = this.pushRow(key, { stack, comm, pid, tid, count: 0 });
+        row = this.pushRow(rows, { stack, comm, pid, tid, count: 0 });
       }
     }
-    const target = this.rows[row];
-    if (target === undefined) throw new Error('row index out of range');
-    target.count += count;
+    row.count += count;
     this.sampleCount += count;
   }
 
@@ -280,10 +305,12 @@ export class ProfileBuilder {
     return frames !== undefined && frames.length === 1 && this.frames[frames[0] ?? -1] === OVERFLOW_STACK_FRAME;
   }
 
-  private pushRow(key: string, row: MutableRow): number {
+  private pushRow(rows: StackRows, row: MutableRow): MutableRow {
     this.rows.push(row);
-    this.rowIndex.set(key, this.rows.length - 1);
-    return this.rows.length - 1;
+    rows.list.push(row);
+    if (rows.byKey !== undefined) rows.byKey.set(rowKey(row.comm, row.pid, row.tid), row);
+    else if (rows.list.length > SCAN_LIMIT) rows.byKey = new Map(rows.list.map((r) => [rowKey(r.comm, r.pid, r.tid), r]));
+    return row;
   }
 }
 

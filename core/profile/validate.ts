@@ -5,6 +5,10 @@ import { FRAME_KINDS, FRAME_STATUSES, type Frame, type FrameKind, type FrameStat
 
 const MAX_U32 = 2 ** 32 - 1;
 
+/** A field's name for error messages, built only when there is an error (hot loops pass a function). */
+export type What = string | (() => string);
+const nameOf = (what: What): string => (typeof what === 'string' ? what : what());
+
 export function bad(message: string): never {
   throw new EmberError('BAD_INPUT', message);
 }
@@ -13,25 +17,29 @@ export function isIndex(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-export function checkId(value: unknown, what: string): number {
-  if (!isIndex(value)) bad(`${what} must be a non-negative integer, got ${describe(value)}`);
+export function isU32(value: unknown): value is number {
+  return isIndex(value) && value <= MAX_U32;
+}
+
+export function checkId(value: unknown, what: What): number {
+  if (!isIndex(value)) bad(`${nameOf(what)} must be a non-negative integer, got ${describe(value)}`);
   return value;
 }
 
-export function checkCount(value: unknown, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) bad(`${what} must be an integer, got ${describe(value)}`);
-  if (value < 0) bad(`${what} is negative (${value}); sample counts cannot be negative`);
-  if (value > max) bad(`${what} is ${value}, more than the ${max} one interval can hold`);
+export function checkCount(value: unknown, max: number, what: What): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) bad(`${nameOf(what)} must be an integer, got ${describe(value)}`);
+  if (value < 0) bad(`${nameOf(what)} is negative (${value}); sample counts cannot be negative`);
+  if (value > max) bad(`${nameOf(what)} is ${value}, more than the ${max} one interval can hold`);
   return value;
 }
 
-export function checkU32(value: unknown, what: string): number {
-  if (!isIndex(value) || value > MAX_U32) bad(`${what} must be an integer from 0 to ${MAX_U32}, got ${describe(value)}`);
+export function checkU32(value: unknown, what: What): number {
+  if (!isIndex(value) || value > MAX_U32) bad(`${nameOf(what)} must be an integer from 0 to ${MAX_U32}, got ${describe(value)}`);
   return value;
 }
 
-export function checkString(value: unknown, what: string): string {
-  if (typeof value !== 'string') bad(`${what} must be a string, got ${describe(value)}`);
+export function checkString(value: unknown, what: What): string {
+  if (typeof value !== 'string') bad(`${nameOf(what)} must be a string, got ${describe(value)}`);
   return value;
 }
 
