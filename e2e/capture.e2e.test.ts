@@ -1,0 +1,138 @@
+// The whole path of issue 7 against the real test host, in browser mode over the real
+// services: open → choose the host → confirm the fingerprint → review the warnings → run
+// setup → start a capture of the reference C workload → the live counter rises → stop → the
+// flame graph shows its hot function → search highlights it → a redaction pattern hides it →
+// export pprof (checked with `go tool pprof -top`) → the capture is in the library → reopen it.
+//
+// PENDING until electron/services/index.ts (createServices, issue 5) lands: the suite is
+// skipped, with that reason, while the file is missing. Nothing here is faked.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBrowserMode, type BrowserMode } from '../electron/browser/server';
+import type { Services, ServicesConfig } from '../electron/services/types';
+import type { TestHost, Workload } from '../scripts/test-host';
+import { launch, type Browser } from './support/chromium';
+import { ROOT, buildRenderer, flameNames, screenshot } from './support/harness';
+
+const SERVICES_MODULE = join(ROOT, 'electron/services/index.ts');
+const servicesReady = existsSync(SERVICES_MODULE);
+const isRoot = process.getuid?.() === 0;
+const HOT = ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'];
+
+if (!servicesReady) console.warn('e2e/capture: PENDING — electron/services/index.ts (createServices) has not landed yet.');
+
+describe.skipIf(!servicesReady || !isRoot)('capture path against the real test host', () => {
+  let dir = '';
+  let host: TestHost;
+  let workload: Workload;
+  let services: Services;
+  let mode: BrowserMode;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    buildRenderer();
+    dir = await mkdtemp(join(tmpdir(), 'emberscope-e2e-capture-'));
+    const { startTestHost } = await import('../scripts/test-host');
+    host = await startTestHost({ sudo: 'nopasswd' });
+    workload = await host.startWorkload('c', { seconds: 0 });
+    const sshConfig = join(dir, 'ssh_config');
+    await writeFile(sshConfig, '');
+    const mod = (await import(SERVICES_MODULE)) as { createServices(config: ServicesConfig): Services | Promise<Services> };
+    services = await mod.createServices({
+      dataDir: join(dir, 'data'),
+      sshConfigPath: sshConfig,
+      userKnownHosts: [],
+      appKnownHosts: join(dir, 'known_hosts'),
+      distDir: join(ROOT, 'dist'),
+      keychainService: `emberscope-e2e-${process.pid}`,
+    });
+    await services.hosts.add({
+      label: 'test-host',
+      hostName: host.facts.host,
+      user: host.facts.user,
+      port: host.facts.port,
+      identityFile: host.facts.identityFile,
+      proxyJump: '',
+    });
+    mode = await startBrowserMode({ open: false, services, print: () => undefined });
+    browser = await launch({ downloadsPath: join(dir, 'downloads') });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await mode?.close();
+    await services?.close();
+    await workload?.stop();
+    await host?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('connects, reviews, sets up, captures, searches, redacts, exports and reopens', async () => {
+    const { page, problems } = browser;
+    await page.goto(mode.url);
+    await page.getByRole('button', { name: /test-host/ }).click();
+    await screenshot(page, '10-host');
+    await page.getByTestId('connect').click();
+
+    // Trust on first use: the fingerprint shown is the host's.
+    await page.getByRole('dialog', { name: 'Is this the right host?' }).waitFor();
+    expect(await page.getByTestId('fingerprint').textContent()).toBe(host.facts.hostKeyFingerprint);
+    await screenshot(page, '11-fingerprint');
+    await page.getByTestId('fingerprint-accept').click();
+
+    // Privilege review, then setup with the commands shown first.
+    await page.getByRole('heading', { name: 'Privilege review' }).waitFor({ timeout: 120_000 });
+    expect(await page.getByText('CAP_BPF + CAP_PERFMON').count()).toBeGreaterThan(0);
+    await screenshot(page, '12-review');
+    if (await page.getByTestId('setup-plan').count()) {
+      await page.getByTestId('setup-plan').click();
+      await page.getByTestId('setup-commands').waitFor();
+      expect(await page.getByTestId('setup-commands').textContent()).toMatch(/setcap cap_bpf,cap_perfmon=ep/);
+      await screenshot(page, '13-setup-plan');
+      await page.getByTestId('setup-run').click();
+      await page.getByText('Setup finished and verified.').waitFor({ timeout: 120_000 });
+    }
+
+    // Capture the C workload by process name; the live counter rises.
+    await page.getByLabel('Process name').first().check();
+    await page.getByTestId('capture-comm').fill('hot-c');
+    await page.getByTestId('capture-start').click();
+    const samples = async (): Promise<number> => Number(((await page.getByTestId('live-samples').textContent()) ?? '0').replace(/,/g, ''));
+    await expect.poll(samples, { timeout: 30_000 }).toBeGreaterThan(0);
+    const first = await samples();
+    await expect.poll(samples, { timeout: 30_000 }).toBeGreaterThan(first);
+    await screenshot(page, '14-live');
+    await page.getByTestId('capture-stop').click();
+
+    // The saved capture: its hot functions are drawn.
+    await page.getByRole('button', { name: 'Export pprof' }).and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+    await expect.poll(async () => (await flameNames(page)).some((n) => HOT.includes(n)), { timeout: 30_000 }).toBe(true);
+    const names = await flameNames(page);
+    const hot = HOT.find((h) => names.includes(h));
+    expect(hot).toBeDefined();
+    await page.getByTestId('search').fill('spin_');
+    await expect.poll(() => page.getByTestId('search-result').textContent()).toMatch(/samples match/);
+    await screenshot(page, '15-captured');
+    await page.getByTestId('search').fill('');
+
+    await page.getByTestId('redact-pattern').fill('^spin_');
+    await page.getByRole('button', { name: 'Add pattern' }).click();
+    await expect.poll(async () => (await flameNames(page)).some((n) => HOT.includes(n))).toBe(false);
+
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export pprof' }).click()]);
+    const out = join(dir, 'capture.pb.gz');
+    await dl.saveAs(out);
+    const top = execFileSync('go', ['tool', 'pprof', '-top', out], { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+    expect(top).toMatch(/flat%/);
+    for (const h of HOT) expect(top).not.toContain(h);
+
+    expect(await page.getByTestId('library-item').count()).toBeGreaterThan(0);
+    await page.getByTestId('library-item').first().click();
+    await page.locator('[data-testid="flame-graph"] g.frame').first().waitFor();
+    expect(problems).toEqual([]);
+  });
+});
