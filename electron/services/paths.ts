@@ -1,0 +1,74 @@
+// Where the services keep their files, and how: directories 0700, files 0600, written
+// atomically (temporary file in the same directory, fsync, rename).
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `--data-dir` > EMBERSCOPE_DATA_DIR > $XDG_DATA_HOME/emberscope > ~/.local/share/emberscope. */
+export function defaultDataDir(explicit?: string): string {
+  if (explicit) return resolve(explicit);
+  const env = process.env['EMBERSCOPE_DATA_DIR'];
+  if (env) return resolve(env);
+  const xdg = process.env['XDG_DATA_HOME'];
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'emberscope');
+}
+
+/** Cache of the desktop side (the pinned Node runtime tarballs): $XDG_CACHE_HOME/emberscope. */
+export function defaultCacheDir(): string {
+  const env = process.env['EMBERSCOPE_CACHE_DIR'];
+  if (env) return resolve(env);
+  const xdg = process.env['XDG_CACHE_HOME'];
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'emberscope');
+}
+
+export async function ensurePrivateDir(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  await chmod(path, 0o700);
+}
+
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await ensurePrivateDir(dirname(path));
+  const tmp = join(dirname(path), `.tmp-${randomBytes(6).toString('hex')}`);
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  try {
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * dist/ of the running build (dist/manifest.json, dist/agent/agent.cjs). The CLI bundle lives
+ * in dist/cli/, the Electron bundle in dist/electron/; from sources (tests) it is <repo>/dist.
+ */
+export function defaultDistDir(): string {
+  const env = process.env['EMBERSCOPE_DIST_DIR'];
+  if (env) return resolve(env);
+  const candidates: string[] = [];
+  const main = process.argv[1];
+  if (main) candidates.push(join(dirname(main), '..'));
+  try {
+    candidates.push(join(dirname(fileURLToPath(import.meta.url)), '..'));
+  } catch {
+    // CommonJS bundle: import.meta.url is empty
+  }
+  if (typeof __dirname === 'string') candidates.push(join(__dirname, '..'));
+  for (const c of candidates) {
+    if (existsSync(join(c, 'manifest.json'))) return resolve(c);
+    if (existsSync(join(c, '..', 'dist', 'manifest.json'))) return resolve(c, '..', 'dist');
+  }
+  return resolve(process.cwd(), 'dist');
+}
