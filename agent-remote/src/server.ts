@@ -72,6 +72,18 @@ export function createAgentService(state: AgentState = { active: undefined, last
   });
 
   const startCapture = (call: ServerWritableStream<StartCaptureRequest, CaptureEvent>): void => {
+    const previous = state.active;
+    if (previous?.isStopping) {
+      // A capture that is being stopped (or was cancelled) finishes within seconds: wait for it.
+      const timeout = new Promise<void>((r) => setTimeout(r, 10_000).unref());
+      void Promise.race([previous.done, timeout]).then(() => startCaptureNow(call));
+      return;
+    }
+    startCaptureNow(call);
+  };
+
+  const startCaptureNow = (call: ServerWritableStream<StartCaptureRequest, CaptureEvent>): void => {
+    if (call.cancelled) return;
     if (state.active) {
       call.emit('error', toServiceError(new EmberError('CAPTURE_BUSY', 'A capture is already running on this agent: stop it first.')));
       return;

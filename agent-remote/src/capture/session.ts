@@ -76,6 +76,13 @@ export class CaptureSession {
   private readonly samplerPath: string;
   private stopTimers: NodeJS.Timeout[] = [];
   private samplerSha = '';
+  private resolveDone: () => void = () => undefined;
+  /** Resolves when run() has finished (whatever the outcome). */
+  readonly done: Promise<void> = new Promise<void>((r) => (this.resolveDone = r));
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
 
   constructor(options: CaptureOptions | undefined) {
     if (!options) throw new EmberError('BAD_OPTIONS', 'StartCapture needs options.');
@@ -146,6 +153,14 @@ export class CaptureSession {
   }
 
   async run(send: Send): Promise<CaptureSummary> {
+    try {
+      return await this.runInner(send);
+    } finally {
+      this.resolveDone();
+    }
+  }
+
+  private async runInner(send: Send): Promise<CaptureSummary> {
     const started = Date.now();
     try {
       accessSync(this.samplerPath, constants.X_OK);
@@ -247,10 +262,9 @@ export class CaptureSession {
 
     child.stdout.on('data', (chunk: Buffer) => {
       if (parseError) return;
-      try {
-        for (const r of parser.push(chunk)) onRecord(r);
-      } catch (e) {
-        parseError = e instanceof EmberError ? e : new EmberError('BAD_RECORD', String(e));
+      for (const r of parser.push(chunk)) onRecord(r);
+      if (parser.error) {
+        parseError = parser.error;
         log('error', `capture ${this.id}: ${parseError.message}`);
         this.stop(EndReason.END_REASON_ERROR);
         this.reason = EndReason.END_REASON_ERROR;

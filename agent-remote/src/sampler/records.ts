@@ -269,8 +269,17 @@ export class RecordParser {
     return this.consumed + this.len;
   }
 
+  /** The failure, once the input turned out malformed (later input is ignored). */
+  get error(): EmberError | undefined {
+    return this.failed;
+  }
+
+  /**
+   * Feeds a chunk; returns the complete records. Never throws: on malformed input it returns
+   * the records decoded before the fault and sets `error` (end() throws it).
+   */
   push(chunk: Uint8Array): SamplerRecord[] {
-    if (this.failed) throw this.failed;
+    if (this.failed) return [];
     this.append(chunk);
     const out: SamplerRecord[] = [];
     let pos = 0;
@@ -293,7 +302,9 @@ export class RecordParser {
       }
     } catch (e) {
       this.failed = e instanceof EmberError ? e : bad(String(e), this.consumed + pos);
-      throw this.failed;
+      this.buf = new Uint8Array(0);
+      this.len = 0;
+      return out;
     }
     this.drop(pos);
     return out;
