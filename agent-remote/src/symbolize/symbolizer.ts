@@ -39,6 +39,8 @@ export interface BinaryInfo {
   /** file offset -> vaddr translation (PT_LOAD); identity when absent. */
   toVaddr: (off: number) => number;
   hasDwarf: boolean;
+  /** Demangled names by symbol index (demangling once per symbol). */
+  demangled?: Map<number, string>;
 }
 
 interface ProcState {
@@ -51,6 +53,8 @@ interface ProcState {
   perfMap: PerfMap | undefined;
   perfMapCheckedMs: number;
   cache: Map<bigint, ResolvedFrame>;
+  /** Binaries of this process's mappings, by mapping start (saves a stat per lookup). */
+  bins: Map<number, BinaryInfo>;
   comm: string;
   exe: string;
 }
@@ -136,6 +140,7 @@ export class Symbolizer {
     const st = this.newProc(tgid);
     st.maps = parseMaps(text);
     st.mapsSource = 'sampler';
+    st.bins.clear();
   }
 
   /** Called at first sight of a pid and once per interval: captures maps, detects pid reuse. */
@@ -199,6 +204,7 @@ export class Symbolizer {
       perfMap: undefined,
       perfMapCheckedMs: 0,
       cache: new Map(),
+      bins: new Map(),
       comm: '',
       exe,
     };
@@ -278,7 +284,11 @@ export class Symbolizer {
     const m = findMapping(st.maps, addr);
     if (m && isFileMapping(m) && !m.path.endsWith(' (deleted)')) {
       const fileOff = addr - m.start + m.offset;
-      const bin = this.binary(m.path, st.tgid);
+      let bin = st.bins.get(m.start);
+      if (!bin) {
+        bin = this.binary(m.path, st.tgid);
+        if (st.bins.size < 4096) st.bins.set(m.start, bin);
+      }
       return resolveInBinary(bin, m.path, fileOff);
     }
     // Anonymous executable memory: JIT code (perf map), or unknown.
@@ -455,7 +465,12 @@ export function resolveInBinary(bin: BinaryInfo, modulePath: string, fileOff: nu
     const i = lookupSymbol(bin.symbols, vaddr);
     if (i >= 0) {
       const raw = bin.symbols.names[i] ?? '';
-      const name = demangle(raw);
+      bin.demangled ??= new Map();
+      let name = bin.demangled.get(i);
+      if (name === undefined) {
+        name = demangle(raw);
+        bin.demangled.set(i, name);
+      }
       return {
         name,
         module: modulePath,
