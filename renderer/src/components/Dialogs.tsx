@@ -1,6 +1,6 @@
 // The questions the app must ask: host-key fingerprint, key passphrase, password, and the
 // confirmation of an unredacted export.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Prompt } from '../../../electron/api/types';
 import { useStore } from '../store';
 import { Modal } from './Modal';
@@ -98,6 +98,11 @@ export function ErrorBanner() {
   const dismiss = useStore((s) => s.dismissError);
   const notice = useStore((s) => s.notice);
   const setNotice = useStore((s) => s.setNotice);
+  useEffect(() => {
+    if (!notice) return;
+    const t = setTimeout(() => setNotice(null), 8000);
+    return () => clearTimeout(t);
+  }, [notice, setNotice]);
   return (
     <>
       {error ? (

@@ -141,10 +141,11 @@ export function HostView({ hostId }: { readonly hostId: string }) {
         </section>
       ) : null}
 
-      {report && !report.setupInstalled ? (
+      {report && (!report.setupInstalled || state?.setupResult) ? (
         <section className="panel setup" aria-labelledby="setup-title">
           <h2 id="setup-title">One-time host setup</h2>
-          <p>The sampler must be installed root-owned with only its capabilities. Review the exact commands before anything runs.</p>
+          {report.setupInstalled ? null : <p>The sampler must be installed root-owned with only its capabilities. Review the exact commands before anything runs.</p>}
+          {report.setupInstalled ? null : (<>
           <label className="check">
             <input type="checkbox" checked={options.kernelSymbols} onChange={(e) => setOptions({ ...options, kernelSymbols: e.target.checked })} />
             Also resolve kernel symbols (adds CAP_SYSLOG)
@@ -160,7 +161,8 @@ export function HostView({ hostId }: { readonly hostId: string }) {
               Show setup commands
             </button>
           </div>
-          {state?.plan ? (
+          </>)}
+          {state?.plan && !report.setupInstalled ? (
             <>
               <p className="muted">{state.plan.via === 'root' ? 'These commands run as root (you are connected as root):' : state.plan.via === 'sudo-n' ? 'These commands run through sudo (no password needed):' : 'These commands run through sudo; you will be asked for the password:'}</p>
               <pre className="command" data-testid="setup-commands">{state.plan.commands.join('\n')}</pre>
