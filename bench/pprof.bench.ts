@@ -85,7 +85,7 @@ export async function run(): Promise<Record<string, number>> {
   const deltas = makeDeltas();
   const times: Record<string, number[]> = { buildMs: [], encodeMs: [], decodeMs: [], flameTreeMs: [], redactStandardMs: [] };
   let profile: Profile | undefined;
-  let bytes = new Uint8Array();
+  let bytes: Uint8Array = new Uint8Array();
   let nodes = 0;
   for (let r = 0; r < REPEATS; r++) {
     const [built, buildMs] = time(() => {

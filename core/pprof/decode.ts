@@ -3,6 +3,7 @@
 import { Profile as PProfile } from 'pprof-format';
 import { EmberError } from '../errors';
 import { profileFromParts } from '../profile/builder';
+import { SequenceInterner } from '../profile/intern';
 import type { ProfileLimits } from '../profile/limits';
 import type { Frame, Profile, SampleRow } from '../profile/types';
 import { FRAME_CODES_PREFIX, JIT_MAPPING, KERNEL_MAPPING, decodeFrameCodes, inferKindStatus } from './frame-codes';
@@ -125,12 +126,12 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
   });
 
   const stacks: number[][] = [];
-  const stackIndex = new Map<string, number>();
+  const stackIndex = new SequenceInterner<number>();
   const samples: SampleRow[] = [];
   p.sample.forEach((s, i) => {
-    for (const l of s.locationId) if (typeof l !== 'number') num(l, `sample ${i} location`);
-    const key = s.locationId.join(',');
-    let stack = stackIndex.get(key);
+    const raw = s.locationId;
+    const ids = raw.every((l) => typeof l === 'number') ? (raw as number[]) : raw.map((l) => num(l, `sample ${i} location`));
+    let stack = stackIndex.get(ids);
     if (stack === undefined) {
       const frameList: number[] = [];
       for (const l of s.locationId) {
@@ -139,12 +140,12 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
         frameList.push(...fs);
       }
       stack = stacks.push(frameList) - 1;
-      stackIndex.set(key, stack);
+      stackIndex.set(ids, stack);
     }
     const value = s.value[countIndex.index];
     if (value === undefined) bad(`sample ${i} has ${s.value.length} values, fewer than its ${p.sampleType.length} sample types`);
-    const raw = typeof value === 'number' && value >= 0 ? value : num(value, `sample ${i} value`);
-    const count = countIndex.perPeriod ? (periodNs > 0 ? Math.round(raw / periodNs) : 0) : raw;
+    const amount = typeof value === 'number' && value >= 0 ? value : num(value, `sample ${i} value`);
+    const count = countIndex.perPeriod ? (periodNs > 0 ? Math.round(amount / periodNs) : 0) : amount;
     let comm = '';
     let pid = 0;
     let tid = 0;

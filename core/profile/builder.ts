@@ -2,6 +2,7 @@
 // enforcing the bounds of ProfileLimits. A delta is checked whole before any of it is
 // applied, so a bad delta leaves the builder as it was.
 import { bad, checkCount, checkFrame, checkId, checkLost, checkString, checkU32, isIndex, isU32 } from './validate';
+import { SequenceInterner } from './intern';
 import { resolveLimits, type ProfileLimits } from './limits';
 import {
   NO_LOST,
@@ -64,7 +65,7 @@ export class ProfileBuilder {
   private readonly frames: Frame[] = [];
   private readonly frameIndex = new Map<string, number>();
   private readonly stacks: (readonly number[])[] = [];
-  private readonly stackIndex = new Map<string, number>();
+  private readonly stackIndex = new SequenceInterner<number>();
   private readonly rows: MutableRow[] = [];
   /**
    * Rows of each stack index. Most stacks are sampled in a few threads, where a short scan
@@ -249,22 +250,22 @@ export class ProfileBuilder {
 
   /** Interns a stack of model frame indices; undefined when the stack limit is reached. */
   internStack(frames: readonly number[]): number | undefined {
-    const key = frames.join(',');
-    const existing = this.stackIndex.get(key);
+    const existing = this.stackIndex.get(frames);
     if (existing !== undefined) return existing;
     if (this.stacks.length >= this.limits.maxStacks) return undefined;
-    this.stacks.push(Object.freeze(frames.slice()));
-    this.stackIndex.set(key, this.stacks.length - 1);
+    const stored = Object.freeze(frames.slice());
+    this.stacks.push(stored);
+    this.stackIndex.set(stored, this.stacks.length - 1);
     return this.stacks.length - 1;
   }
 
   private overflowStack(): number {
     const frame = this.frameIndex.get(frameKey(OVERFLOW_STACK_FRAME)) ?? this.pushFrame(OVERFLOW_STACK_FRAME);
-    const key = String(frame);
-    const existing = this.stackIndex.get(key);
+    const stack = Object.freeze([frame]);
+    const existing = this.stackIndex.get(stack);
     if (existing !== undefined) return existing;
-    this.stacks.push(Object.freeze([frame]));
-    this.stackIndex.set(key, this.stacks.length - 1);
+    this.stacks.push(stack);
+    this.stackIndex.set(stack, this.stacks.length - 1);
     return this.stacks.length - 1;
   }
 
