@@ -1,0 +1,266 @@
+// The capture library: `<dataDir>/library/<id>.pb.gz` (standard gzipped pprof) plus
+// `<id>.json` (metadata), files 0600 in 0700 directories, each written atomically (temporary
+// file + rename; the metadata last, so a listed capture always has its profile). A damaged
+// entry is reported and skipped. Exports apply redaction (core/redaction, default `standard`)
+// with a random key per export.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { EmberError, isEmberError } from '../../core/errors';
+import { fromFolded, toFolded } from '../../core/folded';
+import { decodePprof, encodePprof } from '../../core/pprof';
+import { symbolizationQuality, totalLost, type Profile } from '../../core/profile';
+import { DEFAULT_EXPORT_PRESET, redactProfile, type RedactionReport, type RedactionRuleId } from '../../core/redaction';
+import { ensurePrivateDir, writeFileAtomic } from './paths';
+import type {
+  CaptureMetadata,
+  CaptureSummary,
+  DamagedEntry,
+  ExportedFile,
+  ExportOptions,
+  LibraryListing,
+  LibraryService,
+  OpenedCapture,
+  RedactionSettings,
+} from './types';
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/;
+const MAX_PROFILE_BYTES = 512 * 1024 * 1024;
+
+export function newCaptureId(now = Date.now()): string {
+  const d = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${d}-${randomBytes(3).toString('hex')}`;
+}
+
+function checkId(id: string): string {
+  if (!ID_RE.test(id)) throw new EmberError('NOT_FOUND', 'No such capture in the library.');
+  return id;
+}
+
+export function summaryOf(meta: CaptureMetadata): CaptureSummary {
+  return {
+    id: meta.id,
+    title: meta.title,
+    host: meta.host.label,
+    source: meta.source,
+    startedMs: meta.startedMs,
+    durationMs: Math.max(0, meta.endedMs - meta.startedMs),
+    samples: meta.samples,
+    lost: meta.lost,
+    interrupted: meta.interrupted,
+    redaction: meta.redaction,
+  };
+}
+
+function validMeta(value: unknown, id: string): CaptureMetadata {
+  const m = value as Partial<CaptureMetadata> | null;
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    m.formatVersion !== 1 ||
+    m.id !== id ||
+    typeof m.title !== 'string' ||
+    typeof m.startedMs !== 'number' ||
+    typeof m.endedMs !== 'number' ||
+    typeof m.samples !== 'number' ||
+    typeof m.host !== 'object' ||
+    m.host === null ||
+    typeof m.host.label !== 'string'
+  ) {
+    throw new Error('metadata is not a capture record');
+  }
+  return m as CaptureMetadata;
+}
+
+export type NewCaptureMetadata = Omit<CaptureMetadata, 'formatVersion' | 'id' | 'samples' | 'lost' | 'symbolizedShare'> & { readonly id?: string };
+
+const RULES_BY_TOGGLE: readonly [keyof RedactionSettings, RedactionRuleId][] = [
+  ['stripPaths', 'strip-paths'],
+  ['shortenPackages', 'shorten-packages'],
+  ['maskSensitive', 'mask-sensitive'],
+  ['hideKernel', 'hide-kernel'],
+  ['anonymizeProcesses', 'anonymize-processes'],
+  ['structureOnly', 'structure-only'],
+];
+
+export function summarizeRedaction(report: RedactionReport): string {
+  const parts: string[] = [];
+  const add = (n: number, what: string): void => {
+    if (n > 0) parts.push(`${n} ${what}`);
+  };
+  add(report.functionsMasked, 'functions masked');
+  add(report.pathsStripped, 'paths stripped');
+  add(report.packagesShortened, 'package names shortened');
+  add(report.kernelFramesHidden, 'kernel frames hidden');
+  add(report.processesAnonymized, 'processes anonymized');
+  add(report.threadsAnonymized, 'threads anonymized');
+  add(report.filesMasked + report.modulesMasked, 'files or modules masked');
+  return parts.length === 0 ? 'nothing to redact' : parts.join(', ');
+}
+
+function safeFileStem(title: string): string {
+  const s = title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
+  return s === '' ? 'capture' : s;
+}
+
+export function gunzipIfNeeded(bytes: Uint8Array): Uint8Array {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return gunzipSync(bytes, { maxOutputLength: MAX_PROFILE_BYTES });
+    } catch (error) {
+      throw new EmberError('BAD_INPUT', `The file is not valid gzip (${error instanceof Error ? error.message : String(error)}).`);
+    }
+  }
+  return bytes;
+}
+
+/** Parses an imported file: gzipped or plain pprof, or folded stacks. */
+export function parseProfileFile(bytes: Uint8Array, fileName: string): { profile: Profile; format: 'pprof' | 'folded' } {
+  const raw = gunzipIfNeeded(bytes);
+  const looksPprof = raw !== bytes || /\.(pb|pprof|prof)(\.gz)?$/i.test(fileName);
+  if (looksPprof) return { profile: decodePprof(raw), format: 'pprof' };
+  const text = Buffer.from(raw).toString('utf8');
+  try {
+    return { profile: fromFolded(text), format: 'folded' };
+  } catch (foldedError) {
+    try {
+      return { profile: decodePprof(raw), format: 'pprof' };
+    } catch {
+      throw isEmberError(foldedError) ? foldedError : new EmberError('BAD_INPUT', 'The file is neither pprof nor folded stacks.');
+    }
+  }
+}
+
+export class Library implements LibraryService {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'library');
+  }
+
+  /** Saves a profile and its metadata; returns the summary. */
+  async save(profile: Profile, meta: NewCaptureMetadata): Promise<CaptureSummary> {
+    await ensurePrivateDir(this.dir);
+    const id = meta.id ?? newCaptureId(meta.startedMs || Date.now());
+    checkId(id);
+    const quality = symbolizationQuality(profile);
+    const full: CaptureMetadata = {
+      ...meta,
+      formatVersion: 1,
+      id,
+      samples: profile.meta.sampleCount,
+      lost: totalLost(profile.meta.lost),
+      symbolizedShare: quality.resolvedLeafFraction,
+    };
+    await writeFileAtomic(join(this.dir, `${id}.pb.gz`), gzipSync(encodePprof(profile)));
+    await writeFileAtomic(join(this.dir, `${id}.json`), `${JSON.stringify(full, null, 2)}\n`);
+    return summaryOf(full);
+  }
+
+  private async readMeta(id: string): Promise<CaptureMetadata> {
+    const text = await readFile(join(this.dir, `${id}.json`), 'utf8');
+    return validMeta(JSON.parse(text), id);
+  }
+
+  async list(): Promise<LibraryListing> {
+    if (!existsSync(this.dir)) return { captures: [], damaged: [] };
+    const captures: CaptureSummary[] = [];
+    const damaged: DamagedEntry[] = [];
+    const names = await readdir(this.dir);
+    for (const name of names) {
+      if (!name.endsWith('.json')) continue;
+      const id = name.slice(0, -5);
+      if (!ID_RE.test(id)) continue;
+      try {
+        const meta = await this.readMeta(id);
+        if (!names.includes(`${id}.pb.gz`)) throw new Error('the profile file is missing');
+        captures.push(summaryOf(meta));
+      } catch (error) {
+        damaged.push({ id, reason: error instanceof Error ? error.message.split('\n')[0] ?? 'unreadable' : 'unreadable' });
+      }
+    }
+    for (const name of names) {
+      if (!name.endsWith('.pb.gz')) continue;
+      const id = name.slice(0, -6);
+      if (ID_RE.test(id) && !names.includes(`${id}.json`)) damaged.push({ id, reason: 'the metadata file is missing' });
+    }
+    captures.sort((a, b) => b.startedMs - a.startedMs || a.id.localeCompare(b.id));
+    return { captures, damaged };
+  }
+
+  async open(id: string): Promise<OpenedCapture> {
+    checkId(id);
+    if (!existsSync(join(this.dir, `${id}.json`))) throw new EmberError('NOT_FOUND', `No capture ${id} in the library.`);
+    let metadata: CaptureMetadata;
+    try {
+      metadata = await this.readMeta(id);
+    } catch (error) {
+      throw new EmberError('BAD_INPUT', `The capture ${id} is damaged: ${error instanceof Error ? error.message : String(error)}.`);
+    }
+    let profile: Profile;
+    try {
+      profile = decodePprof(gunzipIfNeeded(await readFile(join(this.dir, `${id}.pb.gz`))));
+    } catch (error) {
+      throw new EmberError('BAD_INPUT', `The capture ${id} is damaged: ${error instanceof Error ? error.message : String(error)}.`);
+    }
+    return { summary: summaryOf(metadata), metadata, profile };
+  }
+
+  async remove(id: string): Promise<void> {
+    checkId(id);
+    const files = [join(this.dir, `${id}.json`), join(this.dir, `${id}.pb.gz`)];
+    if (!files.some((f) => existsSync(f))) throw new EmberError('NOT_FOUND', `No capture ${id} in the library.`);
+    // Metadata first: a half-removed entry is never listed as complete.
+    for (const f of files) await rm(f, { force: true });
+  }
+
+  async import(bytes: Uint8Array, fileName: string): Promise<CaptureSummary> {
+    if (bytes.length > 64 * 1024 * 1024) throw new EmberError('TOO_LARGE', 'The file is larger than 64 MiB.');
+    const { profile } = parseProfileFile(bytes, fileName);
+    const now = Date.now();
+    // eslint-disable-next-line no-control-regex
+    const name = fileName.replace(/[\u0000-\u001f\u007f/\\]/g, '').slice(0, 200) || 'imported';
+    return this.save(profile, {
+      title: name,
+      source: 'import',
+      host: { id: '', label: '', hostName: '', port: 0 },
+      user: '',
+      startedMs: profile.meta.startTimeMs || now,
+      endedMs: profile.meta.endTimeMs || profile.meta.startTimeMs || now,
+      options: null,
+      agent: { version: '', sha256: '' },
+      sampler: { version: '', sha256: '' },
+      warnings: [],
+      redaction: 'unknown (imported)',
+      interrupted: false,
+      error: '',
+      importedFrom: name,
+    });
+  }
+
+  async export(id: string, options: ExportOptions): Promise<ExportedFile> {
+    const opened = await this.open(id);
+    return exportProfile(opened.profile, opened.summary.title, options);
+  }
+}
+
+export function exportProfile(profile: Profile, title: string, options: ExportOptions): ExportedFile {
+  const redaction = options.redaction ?? DEFAULT_EXPORT_PRESET;
+  const patterns = [...(typeof redaction === 'object' ? redaction.patterns : []), ...(options.patterns ?? [])];
+  const key = randomBytes(32);
+  const result =
+    typeof redaction === 'string'
+      ? redactProfile(profile, { preset: redaction, key, patterns })
+      : redactProfile(profile, { rules: RULES_BY_TOGGLE.filter(([t]) => redaction[t] === true).map(([, r]) => r), key, patterns });
+  const stem = safeFileStem(title);
+  const summary = result.applied.length === 0 ? 'no redaction' : summarizeRedaction(result.report);
+  if (options.format === 'pprof') {
+    return { fileName: `${stem}.pb.gz`, mimeType: 'application/gzip', bytes: gzipSync(encodePprof(result.profile)), redactionSummary: summary };
+  }
+  if (options.format === 'folded') {
+    return { fileName: `${stem}.folded.txt`, mimeType: 'text/plain', bytes: Buffer.from(toFolded(result.profile), 'utf8'), redactionSummary: summary };
+  }
+  throw new EmberError('BAD_OPTIONS', 'Export format must be pprof or folded.');
+}
