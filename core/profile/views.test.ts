@@ -78,3 +78,24 @@ describe('symbolizationQuality', () => {
     expect(q.totalSamples).toBe(4);
   });
 });
+
+describe('buildFlameTree at scale', () => {
+  it('prunes a 200k-node tree to the node limit with consistent values', () => {
+    const paths: [string, number][] = [];
+    for (let i = 0; i < 50_000; i++) paths.push([`main;m${i % 50};f${i};g${i};h${i};k${i}`, 1 + (i % 7)]);
+    const p = profileFromPaths(paths);
+    const tree = buildFlameTree(p, { maxNodes: 20_000 });
+    expect(tree.nodes + tree.prunedNodes).toBeGreaterThan(200_000);
+    expect(tree.nodes).toBeLessThanOrEqual(20_000);
+    expect(tree.root.value).toBe(p.meta.sampleCount);
+    let kept = 0;
+    const walk = (node: FlameNode): void => {
+      kept++;
+      const below = node.children.reduce((a, c) => a + c.value, 0);
+      expect(below + node.self).toBeLessThanOrEqual(node.value);
+      node.children.forEach(walk);
+    };
+    walk(tree.root);
+    expect(kept).toBe(tree.nodes);
+  });
+});

@@ -6,6 +6,7 @@ import { ProfileBuilder } from '../profile/builder';
 import { makeFrame, NO_LOST, type CaptureDelta, type Frame, type Profile } from '../profile/types';
 import { encodePprof } from '../pprof/encode';
 import { decodePprof } from '../pprof/decode';
+import { toFolded } from '../folded/folded';
 import { pathOf } from '../testing/fixtures';
 import { sha256Hex, utf8ToBytes } from './hash';
 import { Redactor, redactProfile } from './redactor';
@@ -263,6 +264,9 @@ describe('redaction properties (fixed seed)', () => {
         for (const original of originalStrings(p)) {
           if (SENSITIVE.some((s) => original.toLowerCase().includes(s))) expect(text).not.toContain(original.toLowerCase());
         }
+        // The folded export carries no sensitive word either.
+        const folded = toFolded(r.profile, { byProcess: true }).toLowerCase();
+        for (const s of SENSITIVE) expect(folded).not.toContain(s);
         // And it still decodes, with the same number of samples.
         expect(decodePprof(bytes).meta.sampleCount).toBe(p.meta.sampleCount);
       }),
