@@ -30,8 +30,10 @@ export function readPolicy(path: string = POLICY_PATH): PolicyEvidence {
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     try {
       const d = lstatSync(dir);
-      const dirWhy = unsafe(d, dir);
-      if (dirWhy && !(dir === '/tmp' || (d.mode & 0o1000) !== 0)) return { ...ev, reason: `ignored: ${dirWhy}` };
+      // A root-owned sticky directory (like /tmp) is fine: nobody else can replace root's entries.
+      const stickyRoot = d.uid === 0 && (d.mode & 0o1000) !== 0 && !d.isSymbolicLink();
+      const dirWhy = stickyRoot ? undefined : unsafe(d, dir);
+      if (dirWhy) return { ...ev, reason: `ignored: ${dirWhy}` };
     } catch {
       return { ...ev, reason: `ignored: cannot check ${dir}` };
     }

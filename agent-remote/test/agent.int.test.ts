@@ -1,0 +1,228 @@
+// The agent against the real sampler (assets/linux-x86_64/emberscope-sampler), real BPF:
+//  - through the test host: SSH exec channel as an unprivileged user, sampler with file caps
+//    cap_bpf,cap_perfmon=ep (copied to a private directory, removed afterwards);
+//  - under plain node as root, the sampler through setpriv (ambient caps, non-root uid).
+// Run: npx vitest run --project integration agent-remote/
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHost, type TestHost } from '../../scripts/test-host';
+import { FrameKind, FrameStatus, type CaptureEvent } from '../../core/protocol/generated/emberscope.generated';
+import type { CaptureOptionsInput } from '../../core/protocol/options';
+import { connectAgent, spawnLocalAgent, sshAgentStream, type AgentClient } from '../../electron/agent-client';
+import { CaptureLog, share } from './capture-analysis';
+import { repoRoot } from './helpers';
+
+const SAMPLER = join(repoRoot, 'assets', 'linux-x86_64', 'emberscope-sampler');
+const haveSampler = existsSync(SAMPLER);
+const C_LEAVES = ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'];
+const GO_LEAVES = ['main.hotParse', 'main.hotCompress', 'main.hotVerifyToken'];
+const DESIGN = [0.5, 0.3, 0.2];
+
+let host: TestHost;
+let dir: string;
+let sampler: string;
+let agentPath: string;
+const extra: ChildProcess[] = [];
+
+function bpfPrograms(): string {
+  try {
+    return execFileSync('bpftool', ['prog', 'show'], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+async function capture(client: AgentClient, options: CaptureOptionsInput): Promise<CaptureLog> {
+  const log = new CaptureLog();
+  for await (const e of client.startCapture(options) as AsyncIterable<CaptureEvent>) log.add(e);
+  return log;
+}
+
+function expectDesign(log: CaptureLog, pid: number, names: readonly string[]): void {
+  const s = share(log.userLeaves(pid), names);
+  const detail = JSON.stringify([...log.userLeaves(pid)].sort((a, b) => b[1] - a[1]).slice(0, 8));
+  expect(s.total, detail).toBeGreaterThan(100);
+  expect(s.hit, detail).toBeGreaterThanOrEqual(0.95);
+  s.parts.forEach((p, i) => expect(Math.abs(p - (DESIGN[i] ?? 0)), detail).toBeLessThanOrEqual(0.1));
+}
+
+function sshConnect(): Promise<Client> {
+  const f = host.facts;
+  return new Promise((resolve, reject) => {
+    const sock = connect(f.port, f.host);
+    sock.setNoDelay(true);
+    const conn = new Client();
+    conn.on('ready', () => resolve(conn)).on('error', reject);
+    conn.connect({
+      sock,
+      username: f.user,
+      privateKey: readFileSync(f.identityFile),
+      hostVerifier: (key: Buffer) => 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '') === f.hostKeyFingerprint,
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!haveSampler) return;
+  host = await startTestHost();
+  dir = mkdtempSync('/var/tmp/emberscope-agent-int-');
+  chmodSync(dir, 0o755);
+  execFileSync(process.execPath, [join(repoRoot, 'agent-remote', 'build.mjs'), '--outdir', dir]);
+  agentPath = join(dir, 'agent.cjs');
+  chmodSync(agentPath, 0o644);
+  // Installed like host setup does: root-owned, group of the SSH user, 0750, file caps.
+  sampler = join(dir, 'emberscope-sampler');
+  copyFileSync(SAMPLER, sampler);
+  chownSync(sampler, 0, host.facts.uid);
+  chmodSync(sampler, 0o750);
+  execFileSync('setcap', ['cap_bpf,cap_perfmon=ep', sampler]);
+}, 300_000);
+
+afterAll(async () => {
+  for (const c of extra) if (c.exitCode === null) c.kill('SIGKILL');
+  if (sampler && existsSync(sampler)) execFileSync('setcap', ['-r', sampler]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  await host?.stop();
+  expect(bpfPrograms()).not.toMatch(/ember_sample/);
+}, 120_000);
+
+describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, unprivileged user)', () => {
+  let conn: Client;
+  let client: AgentClient;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    conn = await sshConnect();
+    client = await connectAgent(sshAgentStream(conn, { command: `exec ${process.execPath} ${agentPath}`, onLog: (l) => logs.push(l) }));
+  });
+  afterAll(async () => {
+    await client?.close();
+    conn?.end();
+  });
+
+  it('Hello and Posture', async () => {
+    const h = await client.hello();
+    expect(h.host?.user).toBe(host.facts.user);
+    expect(h.host?.uid).toBe(host.facts.uid);
+    const p = await client.posture({ samplerPath: sampler });
+    expect(p.sshUserIsRoot).toBe(false);
+    expect(p.samplerFile).toMatchObject({ exists: true, uid: 0, gid: host.facts.uid, mode: 0o750, callerCanExecute: true, hasFileCaps: true, fileCapsEffective: true });
+    expect([...(p.samplerFile?.fileCapsPermitted ?? [])].sort()).toEqual(['cap_bpf', 'cap_perfmon']);
+    expect(p.agent?.caps?.effective).toBe('0000000000000000');
+    expect(p.kernel?.kallsymsReadable).toBe(false);
+    expect(p.mounts.find((m) => m.role === 'sampler')?.nosuid).toBe(false);
+  });
+
+  it('C workload: at least 95% of its samples at the right leaf, 50:30:20; agent holds no capabilities; kernel frames marked hidden', async () => {
+    const w = await host.startWorkload('c', { seconds: 0, threads: 2 });
+    try {
+      const log = await capture(client, { hz: 199, seconds: 3, sampler: { path: sampler }, target: { kind: 'pids', pids: [w.pid] } });
+      expect(log.started?.agent?.caps?.effective).toBe('0000000000000000');
+      expect(log.started?.agent?.caps?.permitted).toBe('0000000000000000');
+      const samplerCaps = log.started?.samplerProcess?.caps?.effectiveNames ?? [];
+      expect(samplerCaps.every((c) => c === 'cap_bpf' || c === 'cap_perfmon')).toBe(true);
+      expect(log.ended?.error).toBeUndefined();
+      expectDesign(log, w.pid, C_LEAVES);
+      expect(log.kernelFrames().every((f) => f.status === FrameStatus.FRAME_STATUS_KERNEL_HIDDEN)).toBe(true);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('Go workload: at least 95% at the right leaf through the pclntab', async () => {
+    const w = await host.startWorkload('go', { seconds: 0, threads: 2 });
+    try {
+      const log = await capture(client, { hz: 199, seconds: 3, sampler: { path: sampler }, target: { kind: 'pids', pids: [w.pid] } });
+      expectDesign(log, w.pid, GO_LEAVES);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('a process that exits mid-capture is still symbolized', async () => {
+    const w = await host.startWorkload('c', { seconds: 2, threads: 1 });
+    const log = await capture(client, { hz: 199, seconds: 4, sampler: { path: sampler } });
+    await w.exited;
+    const s = share(log.userLeaves(w.pid), C_LEAVES);
+    expect(s.total).toBeGreaterThan(50);
+    expect(s.hit).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('JIT frames of a node process with --perf-basic-prof', async () => {
+    const script = 'function hotLoopForPerfMap(n){let x=0;for(let i=0;i<n;i++)x=(x*31+i)|0;return x} for(;;) hotLoopForPerfMap(100000);';
+    const child = spawn('setpriv', ['--reuid', String(host.facts.workloadUid), '--regid', String(host.facts.workloadUid), '--init-groups', '--', process.execPath, '--perf-basic-prof', '-e', script], { stdio: 'ignore' });
+    extra.push(child);
+    await host.remember(child.pid ?? 0);
+    await new Promise((r) => setTimeout(r, 1500));
+    // setpriv execs node: same pid.
+    const pid = child.pid ?? 0;
+    try {
+      const log = await capture(client, { hz: 199, seconds: 3, sampler: { path: sampler }, target: { kind: 'pids', pids: [pid] } });
+      let jit = 0;
+      for (const s of log.samples) if (s.pid === pid && log.stackFrames(s.stackId).some((f) => f.status === FrameStatus.FRAME_STATUS_JIT && f.name.includes('hotLoopForPerfMap'))) jit += s.count;
+      expect(log.total(pid)).toBeGreaterThan(100);
+      expect(jit / log.total(pid)).toBeGreaterThan(0.5);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    }
+  });
+
+  it('StopCapture ends an open-ended capture; nothing is left loaded', async () => {
+    const stream = client.startCapture({ hz: 99, sampler: { path: sampler } });
+    const log = new CaptureLog();
+    const done = (async () => {
+      for await (const e of stream) log.add(e);
+    })();
+    const started = await stream.started;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(bpfPrograms()).toMatch(/ember_sample/);
+    expect((await client.stopCapture(started.captureId)).stopped).toBe(true);
+    await done;
+    expect(log.ended).toBeDefined();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(bpfPrograms()).not.toMatch(/ember_sample/);
+  });
+});
+
+describe.skipIf(!haveSampler)('agent under plain node (root; sampler through setpriv with ambient caps)', () => {
+  let client: AgentClient;
+  beforeAll(async () => {
+    client = await connectAgent(spawnLocalAgent({ agentPath }));
+  });
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it('Hello, Posture, and a C capture with kernel symbols (CAP_SYSLOG opted in)', async () => {
+    const h = await client.hello();
+    expect(h.host?.uid).toBe(0);
+    const p = await client.posture({ samplerPath: sampler });
+    expect(p.sshUserIsRoot).toBe(true);
+    expect(p.kernel?.kallsymsReadable).toBe(true);
+    const w = await host.startWorkload('c', { seconds: 0, threads: 2 });
+    try {
+      const log = await capture(client, {
+        hz: 199,
+        seconds: 3,
+        kernelSymbols: true,
+        sampler: { path: sampler, useSetpriv: true, setprivUid: host.facts.uid, setprivGid: host.facts.uid },
+      });
+      expect(log.ended?.error).toBeUndefined();
+      expect(log.started?.samplerProcess?.uid).toBe(host.facts.uid);
+      expectDesign(log, w.pid, C_LEAVES);
+      const kernel = log.kernelFrames();
+      expect(kernel.length).toBeGreaterThan(0);
+      const resolved = kernel.filter((f) => f.status === FrameStatus.FRAME_STATUS_SYMBOLIZED);
+      expect(resolved.length / kernel.length).toBeGreaterThan(0.9);
+      expect(kernel.every((f) => f.kind === FrameKind.FRAME_KIND_KERNEL)).toBe(true);
+    } finally {
+      await w.stop();
+    }
+  });
+});
