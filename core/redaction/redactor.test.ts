@@ -102,6 +102,9 @@ describe('redactProfile presets', () => {
     const paths = r.profile.samples.map((s) => pathOf(r.profile, s.stack));
     expect(paths).toContain('main;compress_block;[kernel]');
     expect(r.report.kernelFramesHidden).toBe(2);
+    // The perf map of a JIT frame names the pid: it goes with the pids.
+    expect(r.profile.frames.filter((f) => f.kind === 'jit').map((f) => f.module)).toEqual(['', '']);
+    expect(JSON.stringify(r.profile)).not.toMatch(/perf-\d+/);
     expect(r.profile.samples.map((s) => [s.pid, s.tid])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [6, 6]]);
     expect(r.report.processesAnonymized).toBe(7);
     expect(r.report.threadsAnonymized).toBe(6);

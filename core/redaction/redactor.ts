@@ -248,6 +248,8 @@ export class Redactor {
       shortened = short !== name;
       name = short;
     }
+    // A JIT mapping is named after its process (/tmp/perf-PID.map): anonymizing processes drops it.
+    if ((r.has('anonymize-processes') || r.has('structure-only')) && /(?:^|[\\/])perf-\d+\.map$/.test(module)) module = '';
     const everything = r.has('structure-only');
     const sensitive = (original: string, current: string): boolean =>
       everything || (r.has('mask-sensitive') && (this.matcher.test(original) || this.matcher.test(current)));
