@@ -15,7 +15,7 @@ import { startBrowserMode, type BrowserMode } from '../electron/browser/server';
 import type { Services } from '../electron/services/types';
 import { launch, type Browser } from './support/chromium';
 import { buildRenderer, flameNames, rawGet, rawUpgrade, screenshot } from './support/harness';
-import { HOSTILE_NAMES, SERVICE_FOLDED, hostileFolded } from './support/profiles';
+import { HOSTILE_NAMES, SERVICE_FOLDED, demoFolded, hostileFolded } from './support/profiles';
 import { offlineServices } from './support/services';
 
 let dir = '';
@@ -173,4 +173,21 @@ describe('offline viewer', () => {
     expect(await page.locator('#root img, #root script, #root svg[onload], #root iframe').count()).toBe(0);
     expect(problems).toEqual([]);
   });
+
+  it('draws a realistic service profile (the README screenshot)', async () => {
+    const { page, problems } = browser;
+    const file = join(dir, 'api-server.folded');
+    await writeFile(file, demoFolded());
+    await page.getByTestId('import-input').first().setInputFiles(file);
+    await expect.poll(async () => (await flameNames(page)).includes('github.com/acme/api/internal/search.score')).toBe(true);
+    await page.getByTestId('search').fill('json');
+    await expect.poll(() => page.getByTestId('search-result').textContent()).toMatch(/samples match/);
+    await page.mouse.move(0, 0);
+    const notice = page.getByTestId('notice');
+    if (await notice.count()) await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await screenshot(page, '00-readme');
+    await page.getByTestId('search').fill('');
+    expect(problems).toEqual([]);
+  });
 });
+

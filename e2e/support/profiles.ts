@@ -53,3 +53,31 @@ export function syntheticPprof(nodes: number, seed = 1): Uint8Array {
   builder.apply({ newFrames: frames, newStacks: stacks, counts, stats: { samples: 0, lost: { mapFull: 0, userStackErrors: 0, kernelStackErrors: 0, other: 0 } } });
   return new Uint8Array(gzipSync(encodePprof(builder.snapshot())));
 }
+
+/** A realistic-looking Go API service, for the README screenshot. */
+export function demoFolded(): string {
+  const lines: string[] = [];
+  const base = 'api-server;runtime.main;main.main;net/http.(*Server).Serve;net/http.(*conn).serve;net/http.serverHandler.ServeHTTP;github.com/acme/api/internal/router.(*Router).ServeHTTP';
+  const handlers: [string, [string, number][]][] = [
+    ['github.com/acme/api/internal/orders.(*Handler).Create', [
+      ['encoding/json.(*Decoder).Decode;encoding/json.(*decodeState).object;encoding/json.(*decodeState).literalStore', 310],
+      ['github.com/acme/api/internal/orders.validate;regexp.(*Regexp).MatchString;regexp.(*Regexp).doExecute', 180],
+      ['database/sql.(*DB).ExecContext;github.com/jackc/pgx/v5.(*Conn).Exec;syscall.write_[k];tcp_sendmsg_[k]', 260],
+      ['github.com/acme/api/internal/auth.VerifySessionToken;crypto/hmac.(*hmac).Sum;crypto/sha256.block', 420],
+    ]],
+    ['github.com/acme/api/internal/search.(*Handler).Query', [
+      ['github.com/acme/api/internal/search.(*Index).Lookup;github.com/acme/api/internal/search.score', 690],
+      ['github.com/acme/api/internal/search.(*Index).Lookup;sort.Slice;sort.pdqsort_func', 240],
+      ['compress/gzip.(*Writer).Write;compress/flate.(*compressor).deflate;compress/flate.(*compressor).findMatch', 530],
+      ['encoding/json.Marshal;encoding/json.(*encodeState).reflectValue', 270],
+    ]],
+    ['github.com/acme/api/internal/health.Check', [['runtime.nanotime', 25]]],
+  ];
+  for (const [h, leaves] of handlers) for (const [leaf, n] of leaves) lines.push(`${base};${h};${leaf} ${n}`);
+  lines.push('api-server;runtime.gcBgMarkWorker;runtime.gcDrain;runtime.scanobject;runtime.greyobject 380');
+  lines.push('api-server;runtime.gcBgMarkWorker;runtime.gcDrain;runtime.markroot 120');
+  lines.push('api-server;runtime.mcall;runtime.schedule;runtime.findRunnable;runtime.netpoll;epoll_wait_[k] 150');
+  lines.push('api-server;runtime.mcall;runtime.park_m;runtime.schedule 60');
+  lines.push('api-server;v8::internal::Builtins_InterpreterEntryTrampoline_[j];LazyCompile:*renderTemplate_[j] 90');
+  return lines.join('\n');
+}
