@@ -4,8 +4,8 @@ import { Profile as PProfile } from 'pprof-format';
 import { EmberError } from '../errors';
 import { profileFromParts } from '../profile/builder';
 import { SequenceInterner } from '../profile/intern';
-import type { ProfileLimits } from '../profile/limits';
-import type { Frame, Profile, SampleRow } from '../profile/types';
+import { DEFAULT_LIMITS, type ProfileLimits } from '../profile/limits';
+import { NO_OVERFLOW, type Frame, type Profile, type SampleRow } from '../profile/types';
 import { FRAME_CODES_PREFIX, JIT_MAPPING, KERNEL_MAPPING, decodeFrameCodes, inferKindStatus } from './frame-codes';
 import { decodeMetaComment, META_PREFIX } from './meta-comment';
 import { LABEL_COMM, LABEL_PID, LABEL_TID } from './encode';
@@ -125,6 +125,10 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
     locationFrames.set(id, indices);
   });
 
+  // Inlined lines multiply a stack's depth: cut while expanding, so a small hostile file
+  // cannot make huge stacks, and count what was cut.
+  const maxDepth = { ...DEFAULT_LIMITS, ...options.limits }.maxStackDepth;
+  let truncatedFrames = 0;
   const stacks: number[][] = [];
   const stackIndex = new SequenceInterner<number>();
   const samples: SampleRow[] = [];
@@ -134,10 +138,12 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
     let stack = stackIndex.get(ids);
     if (stack === undefined) {
       const frameList: number[] = [];
-      for (const l of s.locationId) {
-        const fs = locationFrames.get(Number(l));
+      for (const l of ids) {
+        const fs = locationFrames.get(l);
         if (fs === undefined) bad(`sample ${i} refers to location ${String(l)}, which does not exist`);
-        frameList.push(...fs);
+        const room = maxDepth - frameList.length;
+        if (fs.length > room) truncatedFrames += fs.length - Math.max(0, room);
+        for (let k = 0; k < fs.length && k < room; k++) frameList.push(fs[k] as number);
       }
       stack = stacks.push(frameList) - 1;
       stackIndex.set(ids, stack);
@@ -167,7 +173,8 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
         startTimeMs,
         endTimeMs: startTimeMs + nanosToMs(p.durationNanos, 'duration'),
         comments: userComments,
-        ...(carried ? { lost: carried.lost, overflow: carried.overflow, reportedSamples: carried.reportedSamples } : {}),
+        ...(carried ? { lost: carried.lost, reportedSamples: carried.reportedSamples } : {}),
+        overflow: { ...(carried?.overflow ?? NO_OVERFLOW), truncatedFrames: (carried?.overflow.truncatedFrames ?? 0) + truncatedFrames },
       },
       frames,
       stacks,

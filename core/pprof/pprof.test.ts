@@ -134,6 +134,22 @@ describe('pprof encode/decode', () => {
     }
   });
 
+  it('cuts stacks that inlined lines make deeper than the limit, and counts the cut frames', () => {
+    const st = new StringTable();
+    const fn = new PFunction({ id: 1, name: st.dedup('f') });
+    const deep = new Location({ id: 1, line: Array.from({ length: 50 }, () => new Line({ functionId: 1 })) });
+    const bytes = new PProfile({
+      sampleType: [new ValueType({ type: st.dedup('samples'), unit: st.dedup('count') })],
+      function: [fn],
+      location: [deep],
+      sample: [new Sample({ locationId: [1, 1, 1], value: [1] })],
+      stringTable: st,
+    }).encode();
+    const p = decodePprof(bytes, { limits: { maxStackDepth: 64 } });
+    expect(p.stacks[0]).toHaveLength(64);
+    expect(p.meta.overflow.truncatedFrames).toBe(86);
+  });
+
   it('refuses gzip bytes and oversized input with clear errors', () => {
     expect(() => decodePprof(new Uint8Array([0x1f, 0x8b, 8, 0]))).toThrowError(/gzip/);
     const big = encodePprof(sampleProfile());
