@@ -5,3 +5,4 @@ export * from './generated/emberscope.generated';
 export * from './service';
 export * from './convert';
 export * from './options';
+export * from './posture';
