@@ -22,6 +22,16 @@ export function checkKey(key: Uint8Array): Uint8Array {
   return key;
 }
 
+/**
+ * A fresh random key (32 bytes) from the platform's CSPRNG (Web Crypto, present in Node,
+ * Electron and browsers): the default per export, so exports cannot be linked to each other.
+ */
+export function randomRedactionKey(): Uint8Array {
+  const cryptoApi = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
+  if (typeof cryptoApi?.getRandomValues !== 'function') throw new EmberError('INTERNAL', 'no secure random number generator is available for the redaction key');
+  return cryptoApi.getRandomValues(new Uint8Array(32));
+}
+
 /** Reads a team key kept as hex (the keychain stores text). */
 export function keyFromHex(hex: string): Uint8Array {
   if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) throw new EmberError('BAD_OPTIONS', 'the redaction key must be written in hex');

@@ -4,7 +4,7 @@ export { PRESETS, RULE_ORDER, DEFAULT_EXPORT_PRESET, isPreset, isRuleId } from '
 export type { RedactionPreset, RedactionRuleId } from './rules';
 export { DEFAULT_SENSITIVE_WORDS, compileUserPattern, compileMatcher, MAX_USER_PATTERNS, MAX_PATTERN_LENGTH } from './patterns';
 export type { SensitiveMatcher } from './patterns';
-export { maskedName, keyFromHex, checkKey, MIN_KEY_BYTES, MASK_HEX_DIGITS } from './hash';
+export { maskedName, keyFromHex, checkKey, randomRedactionKey, MIN_KEY_BYTES, MASK_HEX_DIGITS } from './hash';
 export type { MaskDomain } from './hash';
 export { shortenPackages } from './packages';
 export { stripEmbeddedPaths, stripPathField, basename } from './paths';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EmberError } from '../errors';
-import { hmacSha256, bytesToHex, hexToBytes, utf8ToBytes, maskedName, keyFromHex, sha256Hex } from './hash';
+import { hmacSha256, bytesToHex, hexToBytes, utf8ToBytes, maskedName, keyFromHex, randomRedactionKey, sha256Hex } from './hash';
 import { shortenPackages } from './packages';
 import { basename, stripEmbeddedPaths, stripPathField } from './paths';
 import { compileMatcher, compileUserPattern } from './patterns';
@@ -139,6 +139,12 @@ describe('keyed hash', () => {
     expect(maskedName(a, 'fn', 'VerifyToken')).not.toBe(maskedName(b, 'fn', 'VerifyToken'));
     expect(maskedName(a, 'fn', 'x').slice(3)).not.toBe(maskedName(a, 'file', 'x').slice(5));
     expect(hexToBytes('00ff')).toEqual(new Uint8Array([0, 255]));
+  });
+
+  it('makes random 32-byte keys that differ', () => {
+    const a = randomRedactionKey();
+    expect(a).toHaveLength(32);
+    expect(bytesToHex(a)).not.toBe(bytesToHex(randomRedactionKey()));
   });
 
   it('refuses short or malformed keys', () => {
