@@ -130,8 +130,9 @@ describe('offline viewer', () => {
     }
 
     // Export with every rule off: asks first; Cancel exports nothing, confirming exports the originals.
-    await page.getByRole('button', { name: 'none', exact: true }).click();
     await page.getByRole('button', { name: 'Remove pattern compress_block' }).click();
+    expect(await page.getByTestId('redact-maskSensitive').isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'none', exact: true }).click();
     await expect.poll(async () => (await flameNames(page)).includes('spin_compress_block')).toBe(true);
     await page.getByRole('button', { name: 'Export folded' }).click();
     await page.getByRole('dialog', { name: 'Export without redaction?' }).waitFor();

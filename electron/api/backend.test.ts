@@ -27,6 +27,9 @@ describe('API backend', () => {
     expect(Buffer.from(plain.dataBase64, 'base64').toString()).toContain('verify_session_token');
     const red = (await b.dispatch('exportCapture', [{ captureId: s.id, format: 'folded', redaction: { ...off, maskSensitive: true }, confirmedUnredacted: false }])) as { dataBase64: string };
     expect(Buffer.from(red.dataBase64, 'base64').toString()).not.toContain('session');
+    // A user pattern alone masks in the export too (it implies the mask rule, as in the view).
+    const pat = (await b.dispatch('exportCapture', [{ captureId: s.id, format: 'folded', redaction: { ...off, patterns: ['^work$'] }, confirmedUnredacted: false }])) as { dataBase64: string };
+    expect(Buffer.from(pat.dataBase64, 'base64').toString()).not.toMatch(/;work /);
   });
 
   it('turns the services questions into prompt events and answers', async () => {

@@ -223,7 +223,9 @@ export function createBackend(services: Services, options: BackendOptions): Back
       if (redactionIsOff(request.redaction) && !request.confirmedUnredacted) {
         throw new EmberError('BAD_INPUT', 'Exporting without any redaction needs your confirmation. Turn on a redaction preset, or confirm the unredacted export.');
       }
-      const file = await services.export(request.captureId, { format: request.format, redaction: request.redaction });
+      // User patterns belong to the mask rule (the view shows them masked only with it on).
+      const redaction = request.redaction.patterns.length > 0 ? { ...request.redaction, maskSensitive: true } : request.redaction;
+      const file = await services.export(request.captureId, { format: request.format, redaction });
       return {
         fileName: file.fileName,
         mimeType: file.mimeType,

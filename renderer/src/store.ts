@@ -21,7 +21,7 @@ import type {
   SetupResult,
 } from '../../electron/api/types';
 import { toFailure, type ApiFailure } from './api';
-import { PRESETS, isRedactionOff } from './model/redaction';
+import { PRESETS, isRedactionOff, normalizeRedaction } from './model/redaction';
 
 export interface UiError {
   readonly title: string;
@@ -486,7 +486,7 @@ export const useStore = create<Store>()((set, get) => {
     },
 
     setRedaction(settings) {
-      set({ redaction: settings });
+      set({ redaction: normalizeRedaction(settings) });
     },
     setSearch(text) {
       set({ search: text.slice(0, 200) });

@@ -44,7 +44,7 @@ export function RedactionPanel({ summary, active }: { readonly summary: string; 
       <h2 id={`${ids}-title`}>Redaction</h2>
       <div className="segmented presets" role="group" aria-label="Redaction preset">
         {PRESET_NAMES.map((name) => (
-          <button key={name} type="button" aria-pressed={preset === name} onClick={() => setRedaction({ ...PRESETS[name], patterns: settings.patterns })}>
+          <button key={name} type="button" aria-pressed={preset === name} onClick={() => setRedaction({ ...PRESETS[name], patterns: name === 'none' ? [] : settings.patterns })}>
             {name}
           </button>
         ))}
@@ -56,12 +56,13 @@ export function RedactionPanel({ summary, active }: { readonly summary: string; 
               <input
                 type="checkbox"
                 checked={settings[t.key]}
+                disabled={t.key === 'maskSensitive' && settings.patterns.length > 0}
                 onChange={(e) => setRedaction({ ...settings, [t.key]: e.target.checked })}
                 data-testid={`redact-${t.key}`}
               />
               <span>{t.label}</span>
             </label>
-            <span className="hint">{t.hint}</span>
+            <span className="hint">{t.key === 'maskSensitive' && settings.patterns.length > 0 ? 'On while you have patterns below. ' : ''}{t.hint}</span>
           </li>
         ))}
       </ul>
@@ -72,7 +73,7 @@ export function RedactionPanel({ summary, active }: { readonly summary: string; 
           addPattern();
         }}
       >
-        <label htmlFor={`${ids}-pattern`}>Mask names matching</label>
+        <label htmlFor={`${ids}-pattern`}>Also mask names matching</label>
         <div className="row">
           <input
             id={`${ids}-pattern`}

@@ -50,12 +50,22 @@ export function presetOf(s: RedactionSettings): RedactionPreset | 'custom' {
   return 'custom';
 }
 
-/** The rules of a settings object, in core's terms (user patterns imply the mask rule). */
-export function rulesOf(s: RedactionSettings): RedactionRuleId[] {
+/**
+ * User patterns are part of the mask rule: while there are any, "Mask sensitive names" is on.
+ * The view, the export request and the backend all apply this, so what is masked on screen is
+ * what is masked in the file (the services' export applies patterns only with that rule on).
+ */
+export function normalizeRedaction(s: RedactionSettings): RedactionSettings {
+  return s.patterns.length > 0 && !s.maskSensitive ? { ...s, maskSensitive: true } : s;
+}
+
+/** The rules of a settings object, in core's terms. */
+export function rulesOf(settings: RedactionSettings): RedactionRuleId[] {
+  const s = normalizeRedaction(settings);
   const rules: RedactionRuleId[] = [];
   if (s.stripPaths) rules.push('strip-paths');
   if (s.shortenPackages) rules.push('shorten-packages');
-  if (s.maskSensitive || s.patterns.length > 0) rules.push('mask-sensitive');
+  if (s.maskSensitive) rules.push('mask-sensitive');
   if (s.hideKernel) rules.push('hide-kernel');
   if (s.anonymizeProcesses) rules.push('anonymize-processes');
   if (s.structureOnly) rules.push('structure-only');
@@ -98,6 +108,6 @@ function key(): Uint8Array {
 
 export function redactForView(profile: Profile, settings: RedactionSettings): ViewRedaction {
   if (isRedactionOff(settings)) return { profile, summary: 'No redaction: names and paths are shown as captured', active: false };
-  const result = redactProfile(profile, { rules: rulesOf(settings), patterns: settings.patterns, defaultPatterns: settings.maskSensitive, key: key() });
+  const result = redactProfile(profile, { rules: rulesOf(settings), patterns: settings.patterns, key: key() });
   return { profile: result.profile, summary: summarize(result.report), active: true };
 }
