@@ -1,10 +1,17 @@
-// The services behind browser mode in the end-to-end tests.
-// PENDING: electron/services/index.ts (createServices, issue 5) has not landed yet, so the
-// offline tests run over the in-memory test double (core's real pprof, folded and redaction
-// code; the library in memory). Switch to `createServices({ dataDir })` when it lands.
+// The services behind browser mode in the offline end-to-end tests: the real capture library
+// and export of electron/services (files on disk, gzipped pprof + metadata, redaction on
+// export). Hosts are not needed offline: that part comes from the in-memory test double.
+// When electron/services/index.ts (createServices) lands, the whole facade can be used here.
+import { Library } from '../../electron/services/library';
 import type { Services } from '../../electron/services/types';
 import { createMemoryServices } from './memory-services';
 
-export async function offlineServices(_dataDir: string): Promise<Services> {
-  return createMemoryServices();
+export async function offlineServices(dataDir: string): Promise<Services> {
+  const library = new Library(dataDir);
+  const rest = createMemoryServices();
+  return {
+    ...rest,
+    library,
+    export: (captureId, options) => library.export(captureId, options),
+  };
 }
