@@ -52,7 +52,7 @@ export function createAgentService(state: AgentState = { active: undefined, last
   };
 
   const hello = unary<HelloRequest, HelloReply>(async (req) => {
-    log('info', `hello from client ${req.clientVersion.slice(0, 64)} (protocol ${req.protocolVersion})`);
+    log('debug', `hello from client ${req.clientVersion.slice(0, 64)} (protocol ${req.protocolVersion})`);
     return { agentVersion: AGENT_VERSION, protocolVersion: PROTOCOL_VERSION, host: hostFacts() };
   });
 

@@ -161,13 +161,13 @@ export class Symbolizer {
     if (!st) return false;
     const now = processStartTime(tgid, this.opts.procRoot);
     if (now === '' || st.startTime === '' || now === st.startTime) return false;
-    if (st.mapsSource === 'sampler') {
-      // The sampler's maps for the new process arrive as a new MAPS record.
-      st.startTime = now;
-      return false;
-    }
     const fresh = this.newProc(tgid);
     this.readProcMaps(fresh);
+    if (fresh.mapsSource === 'none' && st.mapsSource === 'sampler') {
+      // Not readable by the agent: keep the sampler's maps until it sends the new process's.
+      fresh.maps = st.maps;
+      fresh.mapsSource = 'sampler';
+    }
     return true;
   }
 
