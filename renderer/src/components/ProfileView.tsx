@@ -11,6 +11,8 @@ import { TopFunctionsTable } from './TopFunctions';
 import { RedactionPanel } from './RedactionPanel';
 import { LiveCaptureBar } from './CapturePanel';
 
+const PRUNE_FRACTION = 1 / 50_000;
+
 function formatDuration(ms: number): string {
   if (ms <= 0) return '—';
   const s = ms / 1000;
@@ -34,8 +36,12 @@ export function ProfileView() {
   const deferredSearch = useDeferredValue(search);
 
   const view = useMemo(() => (open ? redactForView(open.profile, redaction) : null), [open, redaction]);
-  const tree = useMemo(() => (view ? buildFlameTree(view.profile) : null), [view]);
-  const top = useMemo(() => (view ? topFunctions(view.profile, { limit: 500 }) : null), [view]);
+  // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
+  // most 50,000 nodes are kept: large profiles stay responsive.
+  const tree = useMemo(() => (view ? buildFlameTree(view.profile, { minFraction: PRUNE_FRACTION }) : null), [view]);
+  // The table follows the graph: it is computed after the graph has painted.
+  const deferredView = useDeferredValue(view);
+  const top = useMemo(() => (deferredView ? topFunctions(deferredView.profile, { limit: 500 }) : null), [deferredView]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -52,7 +58,7 @@ export function ProfileView() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  if (!open || !view || !tree || !top) {
+  if (!open || !view || !tree) {
     return (
       <section className="profile-view empty" aria-label="Profile">
         {capture?.running ? <LiveCaptureBar /> : null}
@@ -164,7 +170,7 @@ export function ProfileView() {
       <FlameGraph tree={tree} inverted={inverted} search={deferredSearch} focus={focus} onSearchResult={setResult} resetSeq={resetSeq} />
 
       <div className="lower">
-        <TopFunctionsTable top={top} />
+        {top ? <TopFunctionsTable top={top} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
         <RedactionPanel summary={view.summary} active={view.active} />
       </div>
     </section>
