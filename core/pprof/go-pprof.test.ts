@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProfileBuilder } from '../profile/builder';
-import { makeFrame } from '../profile/types';
+import { makeFrame, type Profile } from '../profile/types';
 import { encodePprof } from './encode';
+import { redactProfile } from '../redaction/redactor';
 
 function findGo(): string {
   for (const candidate of ['/usr/bin/go', '/usr/lib/go/bin/go', '/usr/local/go/bin/go']) if (existsSync(candidate)) return candidate;
@@ -27,41 +28,60 @@ function goTop(bytes: Uint8Array): { stdout: string; stderr: string } {
   return { stdout: result.stdout, stderr: result.stderr };
 }
 
+function demoProfile(): Profile {
+  const b = new ProfileBuilder({ hz: 99, startTimeMs: Date.UTC(2026, 10, 23), endTimeMs: Date.UTC(2026, 10, 23) + 10_000 });
+  const mod = { module: '/opt/demo/bin/demo', buildId: '0123456789abcdef0123456789abcdef01234567' };
+  b.apply({
+    newFrames: [
+      { id: 0, frame: makeFrame('main', { ...mod, address: '0x401000', file: 'demo.c', line: 5 }) },
+      { id: 1, frame: makeFrame('sha_block', { ...mod, address: '0x401100', file: 'sha.c', line: 77 }) },
+      { id: 2, frame: makeFrame('parse_request', { ...mod, address: '0x401200' }) },
+      { id: 3, frame: makeFrame('demo+0x1f00', { ...mod, address: '0x401f00', status: 'no-symbols' }) },
+      { id: 4, frame: makeFrame('copy_user_generic', { kind: 'kernel', address: '0xffffffff81234567' }) },
+    ],
+    newStacks: [
+      { id: 0, frames: [1, 0] },
+      { id: 1, frames: [2, 0] },
+      { id: 2, frames: [4, 3, 0] },
+    ],
+    counts: [
+      { stackId: 0, comm: 'demo', pid: 10, tid: 10, count: 600 },
+      { stackId: 1, comm: 'demo', pid: 10, tid: 11, count: 300 },
+      { stackId: 2, comm: 'demo', pid: 10, tid: 11, count: 100 },
+    ],
+    stats: { samples: 1000, lost: { mapFull: 0, userStackErrors: 0, kernelStackErrors: 0, other: 0 } },
+  });
+  return b.snapshot();
+}
+
+function flatShares(stdout: string): Record<string, string | undefined> {
+  const rows = stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols.length >= 6 && cols[1]?.endsWith('%'));
+  return Object.fromEntries(rows.map((cols) => [cols.slice(5).join(' '), cols[1]]));
+}
+
 describe('go tool pprof reads our exports', () => {
   it('shows the hot functions with their share, without symbolization complaints', () => {
-    const b = new ProfileBuilder({ hz: 99, startTimeMs: Date.UTC(2026, 10, 23), endTimeMs: Date.UTC(2026, 10, 23) + 10_000 });
-    const mod = { module: '/opt/demo/bin/demo', buildId: '0123456789abcdef0123456789abcdef01234567' };
-    b.apply({
-      newFrames: [
-        { id: 0, frame: makeFrame('main', { ...mod, address: '0x401000', file: 'demo.c', line: 5 }) },
-        { id: 1, frame: makeFrame('sha_block', { ...mod, address: '0x401100', file: 'sha.c', line: 77 }) },
-        { id: 2, frame: makeFrame('parse_request', { ...mod, address: '0x401200' }) },
-        { id: 3, frame: makeFrame('demo+0x1f00', { ...mod, address: '0x401f00', status: 'no-symbols' }) },
-        { id: 4, frame: makeFrame('copy_user_generic', { kind: 'kernel', address: '0xffffffff81234567' }) },
-      ],
-      newStacks: [
-        { id: 0, frames: [1, 0] },
-        { id: 1, frames: [2, 0] },
-        { id: 2, frames: [4, 3, 0] },
-      ],
-      counts: [
-        { stackId: 0, comm: 'demo', pid: 10, tid: 10, count: 600 },
-        { stackId: 1, comm: 'demo', pid: 10, tid: 11, count: 300 },
-        { stackId: 2, comm: 'demo', pid: 10, tid: 11, count: 100 },
-      ],
-      stats: { samples: 1000, lost: { mapFull: 0, userStackErrors: 0, kernelStackErrors: 0, other: 0 } },
-    });
-    const { stdout, stderr } = goTop(encodePprof(b.snapshot()));
+    const { stdout, stderr } = goTop(encodePprof(demoProfile()));
     expect(stderr).not.toMatch(/fail|error|malformed|unrecognized/i);
     expect(stdout).toMatch(/Type: cpu/);
     // 1000 samples at 99 Hz ≈ 10.1 s of CPU.
     expect(stdout).toMatch(/Total samples = 10\.10s/);
-    const rows = stdout
-      .split('\n')
-      .map((line) => line.trim().split(/\s+/))
-      .filter((cols) => cols.length >= 6 && cols[1]?.endsWith('%'));
-    const flat = Object.fromEntries(rows.map((cols) => [cols.slice(5).join(' '), cols[1]]));
+    const flat = flatShares(stdout);
     expect(flat).toMatchObject({ sha_block: '60.00%', parse_request: '30.00%', copy_user_generic: '10.00%' });
-    expect(rows[0]?.slice(5).join(' ')).toBe('sha_block');
+    expect(Object.keys(flat)[0]).toBe('sha_block');
+  });
+
+  it('reads a strict-redacted export: masked names and one [kernel] frame, same shares', () => {
+    const key = new Uint8Array(32).fill(3);
+    const { profile } = redactProfile(demoProfile(), { preset: 'strict', key, patterns: ['^sha_'] });
+    const masked = profile.frames.find((f) => f.name.startsWith('fn:'))?.name ?? '';
+    expect(masked).toMatch(/^fn:[0-9a-f]{8}$/);
+    const { stdout, stderr } = goTop(encodePprof(profile));
+    expect(stderr).not.toMatch(/fail|error|malformed|unrecognized/i);
+    expect(flatShares(stdout)).toMatchObject({ [masked]: '60.00%', parse_request: '30.00%', '[kernel]': '10.00%' });
+    expect(stdout).not.toMatch(/sha_block|copy_user_generic|\/opt\/demo/);
   });
 });
