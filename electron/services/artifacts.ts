@@ -1,0 +1,95 @@
+// What the app carries to hosts and how it knows them: dist/manifest.json (written by
+// scripts/build.mjs = assets/manifest.json of the sampler build + the agent bundle entry).
+// This module is the only place that knows the manifest's layout.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { EmberError } from '../../core/errors';
+
+export interface Artifact {
+  /** File name on the host (inside ~/.cache/emberscope/<sha256>/). */
+  readonly fileName: string;
+  readonly localPath: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly version: string;
+}
+
+export interface Artifacts {
+  readonly distDir: string;
+  readonly agent: Artifact;
+  /** Undefined when the manifest has no sampler for this architecture. */
+  readonly sampler: Artifact | undefined;
+  readonly samplerVersion: string;
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+interface Found {
+  path: string;
+  key: string;
+  sha256: string;
+  size: number;
+  version: string;
+}
+
+function walk(value: Json, key: string, out: Found[], inheritedVersion: string): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const v of value) walk(v, key, out, inheritedVersion);
+    return;
+  }
+  const version = typeof value['version'] === 'string' ? value['version'] : inheritedVersion;
+  const sha = value['sha256'];
+  if (typeof sha === 'string' && /^[0-9a-f]{64}$/.test(sha)) {
+    const path = typeof value['path'] === 'string' ? value['path'] : typeof value['file'] === 'string' ? value['file'] : key;
+    out.push({ path, key, sha256: sha, size: typeof value['size'] === 'number' ? value['size'] : 0, version });
+  }
+  for (const [k, v] of Object.entries(value)) walk(v, k, out, version);
+}
+
+export function hostArchDir(machine: string): string {
+  if (machine === 'x86_64' || machine === 'x64' || machine === 'amd64') return 'linux-x86_64';
+  if (machine === 'aarch64' || machine === 'arm64') return 'linux-aarch64';
+  return `linux-${machine}`;
+}
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Reads the manifest; checks that the files the app carries match it. */
+export function loadArtifacts(distDir: string, machine = 'x86_64'): Artifacts {
+  const manifestPath = join(distDir, 'manifest.json');
+  if (!existsSync(manifestPath)) {
+    throw new EmberError('SETUP_MISSING', `No ${manifestPath}: run npm run build first.`);
+  }
+  let manifest: Json;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Json;
+  } catch {
+    throw new EmberError('BAD_INPUT', `${manifestPath} is not valid JSON: run npm run build again.`);
+  }
+  const found: Found[] = [];
+  walk(manifest, '', found, '');
+  const root = dirname(distDir);
+  const resolvePath = (p: string): string => (isAbsolute(p) ? p : [join(root, p), join(distDir, p), join(root, 'assets', p)].find((c) => existsSync(c)) ?? join(root, p));
+  const agentEntry = found.find((f) => f.key === 'agent') ?? found.find((f) => f.path.endsWith('agent.cjs'));
+  if (!agentEntry) throw new EmberError('SETUP_MISSING', `${manifestPath} has no agent entry: run npm run build first.`);
+  const arch = hostArchDir(machine);
+  const samplers = found.filter((f) => f.path.endsWith('emberscope-sampler') || f.key.endsWith('emberscope-sampler'));
+  const samplerEntry = samplers.find((f) => f.path.includes(arch) || f.key.includes(arch)) ?? (arch === 'linux-x86_64' ? samplers.find((f) => !/aarch64|arm64/.test(f.path)) : undefined);
+  const version = (typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest) && typeof manifest['version'] === 'string' ? manifest['version'] : '') || '0.1.0';
+  const agent: Artifact = { fileName: 'agent.cjs', localPath: resolvePath(agentEntry.path), sha256: agentEntry.sha256, size: agentEntry.size, version: agentEntry.version || version };
+  const sampler: Artifact | undefined = samplerEntry
+    ? { fileName: 'emberscope-sampler', localPath: resolvePath(samplerEntry.path), sha256: samplerEntry.sha256, size: samplerEntry.size, version: samplerEntry.version || version }
+    : undefined;
+  for (const a of [agent, sampler]) {
+    if (!a) continue;
+    if (!existsSync(a.localPath)) throw new EmberError('SETUP_MISSING', `${a.localPath} is missing: run npm run build first.`);
+    if (sha256File(a.localPath) !== a.sha256) {
+      throw new EmberError('ARTIFACT_MISMATCH', `${a.localPath} does not match its SHA-256 in ${manifestPath}: rebuild (npm run build).`);
+    }
+  }
+  return { distDir, agent, sampler, samplerVersion: sampler?.version ?? version };
+}

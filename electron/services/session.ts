@@ -1,0 +1,213 @@
+// A connected host (SSH or This machine): deploy, posture check, setup, uninstall, and the
+// agent connections that captures use.
+import { EmberError } from '../../core/errors';
+import { SAMPLER_GROUP } from '../../core/warnings';
+import { connectAgent, type AgentClient } from '../agent-client';
+import type { Artifacts } from './artifacts';
+import { AGENT_HASH_MISMATCH_EXIT, deploy, installDir, preflight, type Deployment, type HostFacts } from './deploy';
+import type { HostShell } from './host-shell';
+import { postureToEvidence, toJson, warningsFor } from './posture';
+import { keychainAccount, type SecretStore } from './secrets';
+import { capabilitiesFor, runPlan, samplerInstallPath, setupPlan, uninstallPlan, verifySetup } from './setup';
+import { shellQuote } from './ssh';
+import type { CheckReport, ConnectionInfo, HostEntry, Prompts, Session, SetupOptions, SetupPlan, SetupProgress, SetupResult, UploadProgress, WarningView } from './types';
+
+export interface SessionDeps {
+  readonly artifacts: (machine: string) => Artifacts;
+  readonly secrets: SecretStore;
+  readonly prompts: Prompts;
+  readonly log: (line: string) => void;
+  readonly nodeSearchPath?: string;
+}
+
+export interface GroupInfo {
+  readonly gid: number;
+  readonly members: readonly string[];
+}
+
+export class HostSession implements Session {
+  readonly info: ConnectionInfo;
+  readonly closed: Promise<Error | undefined>;
+  private deployment: Deployment | undefined;
+  private readonly uploadListeners = new Set<(p: UploadProgress) => void>();
+  /** Warnings of the last check (recorded with captures). */
+  lastWarnings: readonly WarningView[] = [];
+  private closedFlag = false;
+
+  constructor(
+    readonly entry: HostEntry,
+    readonly shell: HostShell,
+    public facts: HostFacts,
+    fingerprint: string,
+    private readonly deps: SessionDeps,
+  ) {
+    this.info = {
+      hostId: entry.id,
+      hostLabel: entry.label,
+      user: facts.user,
+      hostKeyFingerprint: fingerprint,
+      kernel: facts.kernel,
+      arch: facts.machine,
+      isRoot: facts.uid === 0,
+    };
+    this.closed = shell.closed;
+    void shell.closed.then(() => (this.closedFlag = true));
+  }
+
+  static async open(entry: HostEntry, shell: HostShell, fingerprint: string, deps: SessionDeps): Promise<HostSession> {
+    const facts = await preflight(shell, deps.nodeSearchPath);
+    return new HostSession(entry, shell, facts, fingerprint, deps);
+  }
+
+  get artifacts(): Artifacts {
+    return this.deps.artifacts(this.facts.machine);
+  }
+
+  get samplerPath(): string {
+    return samplerInstallPath(this.artifacts.samplerVersion);
+  }
+
+  onUpload(listener: (p: UploadProgress) => void): () => void {
+    this.uploadListeners.add(listener);
+    return () => this.uploadListeners.delete(listener);
+  }
+
+  private ensureOpen(): void {
+    if (this.closedFlag) throw new EmberError('CONNECTION_LOST', `The connection to ${this.entry.label} is closed: connect again.`);
+  }
+
+  async deployed(): Promise<Deployment> {
+    this.ensureOpen();
+    if (this.deployment) return this.deployment;
+    this.deployment = await deploy(this.shell, this.artifacts, (p) => this.uploadListeners.forEach((l) => l(p)), {
+      facts: this.facts,
+      log: this.deps.log,
+      ...(this.deps.nodeSearchPath !== undefined ? { nodeSearchPath: this.deps.nodeSearchPath } : {}),
+    });
+    return this.deployment;
+  }
+
+  async group(): Promise<GroupInfo | undefined> {
+    const r = await this.shell.exec(`getent group ${SAMPLER_GROUP} || true`);
+    const parts = r.stdout.trim().split(':');
+    if (parts.length < 3 || parts[0] !== SAMPLER_GROUP) return undefined;
+    return { gid: Number(parts[2]), members: (parts[3] ?? '').split(',').filter(Boolean) };
+  }
+
+  /** Starts the agent (verified bundle) and says hello. */
+  async openAgent(): Promise<AgentClient> {
+    const d = await this.deployed();
+    let command = d.agentCommand;
+    // Group membership added by setup is not active in this SSH session: run through sg.
+    if (this.facts.uid !== 0 && !this.facts.groups.includes(SAMPLER_GROUP)) {
+      const g = await this.group();
+      if (g?.members.includes(this.facts.user)) command = `exec sg ${SAMPLER_GROUP} -c ${shellQuote(command)}`;
+    }
+    let exitCode: number | null | undefined;
+    const stream = this.shell.agentStream(
+      command,
+      (line) => this.deps.log(`agent[${this.entry.label}]: ${line}`),
+      (code) => (exitCode = code),
+    );
+    const agent = await connectAgent(stream);
+    try {
+      await agent.hello();
+    } catch (error) {
+      await agent.close();
+      await new Promise((r) => setTimeout(r, 100));
+      if (exitCode === AGENT_HASH_MISMATCH_EXIT) {
+        this.deployment = undefined;
+        throw new EmberError('ARTIFACT_MISMATCH', 'The agent bundle on the host no longer matches the manifest: it was not started. Connect again to redeploy it.');
+      }
+      throw error;
+    }
+    return agent;
+  }
+
+  async check(): Promise<CheckReport> {
+    const d = await this.deployed();
+    const agent = await this.openAgent();
+    try {
+      const version = this.artifacts.samplerVersion;
+      const reply = await agent.posture({
+        samplerPath: this.samplerPath,
+        installDir: installDir(version),
+        cacheDir: d.agentPath.slice(0, d.agentPath.lastIndexOf('/')),
+        expectKernelSymbols: false,
+      });
+      const fileCaps = reply.samplerFile?.fileCapsText ?? '';
+      const capSyslog = /cap_syslog/.test(fileCaps);
+      const keychain = await this.deps.secrets.status();
+      const evidence = postureToEvidence(reply, { keychainAvailable: keychain.available, capSyslogOptIn: capSyslog, sysAdminConsent: /cap_sys_admin/.test(fileCaps) });
+      const { warnings, blocker } = warningsFor(evidence, { samplerPath: this.samplerPath, host: this.entry.label });
+      this.lastWarnings = warnings;
+      const installed = reply.samplerFile?.exists === true;
+      return {
+        hostId: this.entry.id,
+        kernel: reply.kernel?.release ?? this.facts.kernel,
+        user: this.facts.user,
+        evidence: toJson(reply),
+        warnings,
+        hasBlocker: blocker,
+        capabilities: capabilitiesFor(this.facts.kernel, { kernelSymbols: capSyslog, allowSysAdmin: true }).map((c) => c.toUpperCase()),
+        setupInstalled: installed,
+        samplerPath: installed ? this.samplerPath : '',
+      };
+    } finally {
+      await agent.close();
+    }
+  }
+
+  async setupPlan(options: SetupOptions): Promise<SetupPlan> {
+    const d = await this.deployed();
+    const sampler = this.artifacts.sampler;
+    if (!sampler) throw new EmberError('SETUP_MISSING', 'This build carries no sampler for the host.');
+    return setupPlan(this.entry.id, this.facts, d.samplerCachePath, sampler.sha256, this.artifacts.samplerVersion, options);
+  }
+
+  private sudoPassword(): () => Promise<string | null> {
+    let cached: string | null | undefined;
+    const account = keychainAccount('sudo', `${this.facts.user}@${this.entry.hostName || this.entry.label}:${this.entry.port || 22}`);
+    return async () => {
+      if (cached !== undefined) return cached;
+      const remembered = await this.deps.secrets.get(account);
+      if (remembered !== null) return (cached = remembered);
+      const canRemember = (await this.deps.secrets.status()).available;
+      const answer = await this.deps.prompts.askPassword({ hostLabel: this.entry.label, user: this.facts.user, purpose: 'sudo', canRemember, retry: false });
+      if (answer === null) return (cached = null);
+      if (answer.remember && canRemember) await this.deps.secrets.set(account, answer.secret);
+      return (cached = answer.secret);
+    };
+  }
+
+  async runSetup(options: SetupOptions, onProgress: (p: SetupProgress) => void = () => undefined): Promise<SetupResult> {
+    const plan = await this.setupPlan(options);
+    await runPlan(this.shell, plan, this.sudoPassword(), onProgress);
+    const sampler = this.artifacts.sampler;
+    const caps = capabilitiesFor(this.facts.kernel, options);
+    const result = await verifySetup(this.shell, this.facts, this.artifacts.samplerVersion, caps, sampler?.sha256 ?? '');
+    return result;
+  }
+
+  async uninstallPlan(): Promise<SetupPlan> {
+    return uninstallPlan(this.entry.id, this.facts);
+  }
+
+  async uninstall(onProgress: (p: SetupProgress) => void = () => undefined): Promise<SetupResult> {
+    const plan = uninstallPlan(this.entry.id, this.facts);
+    await runPlan(this.shell, plan, this.sudoPassword(), onProgress);
+    const cache = `${this.facts.home}/.cache/emberscope`;
+    await this.shell.exec(`rm -rf -- ${shellQuote(cache)}`);
+    this.deployment = undefined;
+    const r = await this.shell.exec(
+      `[ -e /usr/local/libexec/emberscope ] && echo install-left; getent group ${SAMPLER_GROUP} >/dev/null && echo group-left; [ -e ${shellQuote(cache)} ] && echo cache-left; true`,
+    );
+    const left = r.stdout.split('\n').filter(Boolean);
+    return { ok: left.length === 0, report: left.length === 0 ? ['nothing of Emberscope remains on the host'] : left.map((l) => `still there: ${l}`) };
+  }
+
+  async close(): Promise<void> {
+    this.closedFlag = true;
+    this.shell.close();
+  }
+}
