@@ -6,6 +6,7 @@ import { profileFromParts } from '../profile/builder';
 import { SequenceInterner } from '../profile/intern';
 import { DEFAULT_LIMITS, type ProfileLimits } from '../profile/limits';
 import { NO_OVERFLOW, type Frame, type Profile, type SampleRow } from '../profile/types';
+import { scanTopLevel } from './scan';
 import { FRAME_CODES_PREFIX, JIT_MAPPING, KERNEL_MAPPING, decodeFrameCodes, inferKindStatus } from './frame-codes';
 import { decodeMetaComment, META_PREFIX } from './meta-comment';
 import { LABEL_COMM, LABEL_PID, LABEL_TID } from './encode';
@@ -13,6 +14,10 @@ import { LABEL_COMM, LABEL_PID, LABEL_TID } from './encode';
 export interface PprofDecodeOptions {
   /** Largest input accepted, in bytes (default 256 MiB). */
   readonly maxBytes?: number;
+  /** Most samples, locations (and functions), mappings and strings accepted (defaults: 5M, the frame limit, 100k, 5M). */
+  readonly maxSamples?: number;
+  readonly maxMappings?: number;
+  readonly maxStrings?: number;
   readonly limits?: Partial<ProfileLimits>;
 }
 
@@ -49,6 +54,20 @@ export function decodePprof(bytes: Uint8Array, options: PprofDecodeOptions = {})
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (bytes.length > maxBytes) throw new EmberError('TOO_LARGE', `the pprof profile is ${bytes.length} bytes, more than the ${maxBytes} accepted`);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new EmberError('BAD_INPUT', 'the pprof profile is still gzip-compressed; decompress it before decoding');
+
+  // pprof-format reads only one-byte tags: refuse what it would misread, and count before allocating.
+  const counts = scanTopLevel(bytes);
+  const maxFrames = { ...DEFAULT_LIMITS, ...options.limits }.maxFrames;
+  const bounds: [number, number, string][] = [
+    [counts.samples, options.maxSamples ?? 5_000_000, 'samples'],
+    [counts.locations, maxFrames, 'locations'],
+    [counts.functions, maxFrames, 'functions'],
+    [counts.mappings, options.maxMappings ?? 100_000, 'mappings'],
+    [counts.strings, options.maxStrings ?? 5_000_000, 'strings'],
+  ];
+  for (const [count, max, what] of bounds) {
+    if (count > max) throw new EmberError('TOO_LARGE', `the pprof profile has ${count} ${what}, more than the ${max} accepted`);
+  }
 
   let decoded: PProfile;
   try {

@@ -6,6 +6,7 @@ import { ProfileBuilder } from '../profile/builder';
 import { makeFrame, type Profile } from '../profile/types';
 import { decodePprof } from './decode';
 import { encodePprof } from './encode';
+import { scanTopLevel } from './scan';
 import { pathOf } from '../testing/fixtures';
 
 export function sampleProfile(): Profile {
@@ -148,6 +149,35 @@ describe('pprof encode/decode', () => {
     const p = decodePprof(bytes, { limits: { maxStackDepth: 64 } });
     expect(p.stacks[0]).toHaveLength(64);
     expect(p.meta.overflow.truncatedFrames).toBe(86);
+  });
+
+  it('scanTopLevel counts the same records the full decoder finds', () => {
+    const bytes = encodePprof(sampleProfile());
+    const full = PProfile.decode(bytes);
+    expect(scanTopLevel(bytes)).toEqual({
+      samples: full.sample.length,
+      mappings: full.mapping.length,
+      locations: full.location.length,
+      functions: full.function.length,
+      strings: full.stringTable.strings.length,
+    });
+    expect(() => scanTopLevel(bytes.slice(0, bytes.length - 1))).toThrowError(/runs past the end/);
+  });
+
+  it('counts before decoding: many tiny samples are refused before any is built', () => {
+    const st = new StringTable();
+    const header = new PProfile({ sampleType: [new ValueType({ type: st.dedup('samples'), unit: st.dedup('count') })], stringTable: st }).encode();
+    // 1000 samples of 5 bytes each: no location, value [1].
+    const tiny = Array.from({ length: 1000 }, () => [0x12, 0x03, 0x12, 0x01, 0x01]).flat();
+    const bytes = new Uint8Array([...header, ...tiny]);
+    try {
+      decodePprof(bytes, { maxSamples: 999 });
+      throw new Error('accepted');
+    } catch (e) {
+      expect((e as EmberError).code).toBe('TOO_LARGE');
+      expect((e as EmberError).message).toMatch(/1000 samples, more than the 999/);
+    }
+    expect(decodePprof(bytes, { maxSamples: 1000 }).samples).toEqual([{ stack: 0, comm: '', pid: 0, tid: 0, count: 1000 }]);
   });
 
   it('refuses gzip bytes and oversized input with clear errors', () => {
