@@ -9,14 +9,22 @@ export function basename(path: string): string {
   return cut < 0 ? trimmed : trimmed.slice(cut + 1);
 }
 
-// An absolute path inside text: optional file:// scheme, optional ~ or drive letter, then
-// separator-led segments up to the last separator. Not after a word character, so Go import
-// paths (github.com/acme/auth) and names like kworker/0:1 are left to rule 2 or alone.
-const EMBEDDED_DIRS = /(?<![\w.@$~-])(?:file:\/\/)?(?:~|[A-Za-z]:)?(?:[\\/][^\\/\s'"<>|()]*)+[\\/](?=[^\\/\s])/g;
+// Where an absolute path starts inside text: an optional file:// scheme, ~ or drive letter,
+// then a separator followed by a name. Not after a word character, so Go import paths
+// (github.com/acme/auth) and names like kworker/0:1 are left to rule 2 or alone.
+const PATH_START = /(?<![\w.@$~-])(?:file:\/\/)?(?:~|[A-Za-z]:)?[\\/](?=[^\\/\s])/;
 
-/** Removes the directories of absolute paths found in a name. */
+/**
+ * Removes the directories of an absolute path found in a name: everything from where the
+ * path starts to the last separator of the name. Cutting to the last separator (rather than
+ * to the end of a path-like token) also removes directories whose names contain spaces;
+ * the price is that text after the path which contains a separator is cut too.
+ */
 export function stripEmbeddedPaths(text: string): string {
-  return text.replace(EMBEDDED_DIRS, '');
+  const start = PATH_START.exec(text);
+  if (start === null) return text;
+  const last = Math.max(text.lastIndexOf('/'), text.lastIndexOf('\\'));
+  return text.slice(0, start.index) + text.slice(last + 1);
 }
 
 /** For a field that is a path: its base name, unless it is a bracketed pseudo-mapping like `[vdso]`. */

@@ -39,6 +39,8 @@ describe('rule 1: paths', () => {
     ['/root/go/pkg/mod/github.com/acme/auth@v1.2.3/server.go:88', 'server.go:88'],
     ['/home/alice/bin/authsvc+0x1a2b', 'authsvc+0x1a2b'],
     ['[unknown] (in /usr/lib/libfoo.so)', '[unknown] (in libfoo.so)'],
+    ['LazyCompile:*foo /home/alice smith/my app/app.js:1', 'LazyCompile:*foo app.js:1'],
+    ['Function:bar C:\\Program Files\\Acme Corp\\web\\index.js:4', 'Function:bar index.js:4'],
     // Names that merely contain slashes are not paths.
     ['github.com/acme/auth.(*Server).VerifyToken', 'github.com/acme/auth.(*Server).VerifyToken'],
     ['kworker/0:1', 'kworker/0:1'],
