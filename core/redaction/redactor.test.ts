@@ -194,7 +194,7 @@ const anyWord = fc.oneof(word, sensitiveWord);
 const goName = fc.tuple(fc.array(anyWord, { minLength: 1, maxLength: 3 }), anyWord, anyWord).map(([pkg, t, m]) => `github.com/${pkg.join('/')}.(*${t}).${m}`);
 const cppName = fc.tuple(fc.array(anyWord, { minLength: 1, maxLength: 3 }), anyWord).map(([ns, f]) => `${ns.join('::')}::${f}(int)`);
 const javaName = fc.tuple(fc.array(word, { minLength: 1, maxLength: 3 }), anyWord, anyWord).map(([pkg, c, m]) => `com.${pkg.join('.')}.${c.toUpperCase()}.${m}`);
-const jitName = fc.tuple(anyWord, fc.array(anyWord, { minLength: 1, maxLength: 3 })).map(([f, dirs]) => `LazyCompile:*${f} /home/${dirs.join('/')}/app.js:12`);
+const jitName = fc.tuple(anyWord, fc.array(anyWord, { minLength: 1, maxLength: 3 }), fc.constantFrom('/', ' ', '/my ')).map(([f, dirs, sep]) => `LazyCompile:*${f} /home/${dirs.join(sep)}/app.js:12`);
 const name = fc.oneof(goName, cppName, javaName, jitName, anyWord);
 const unixPath = fc.array(anyWord, { minLength: 1, maxLength: 4 }).map((d) => `/home/${d.join('/')}/file.c`);
 const winPath = fc.array(anyWord, { minLength: 1, maxLength: 4 }).map((d) => `C:\\Users\\${d.join('\\')}\\file.cpp`);
