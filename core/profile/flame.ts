@@ -44,7 +44,8 @@ interface Building {
   kind: FlameNodeKind;
   value: number;
   self: number;
-  children: Map<string, Building> | undefined;
+  /** Keyed by the interned name id (integer keys hash faster than strings). */
+  children: Map<number, Building> | undefined;
 }
 
 const DEFAULT_MAX_NODES = 50_000;
@@ -52,17 +53,29 @@ const DEFAULT_MAX_NODES = 50_000;
 export function buildFlameTree(profile: Profile, options: FlameTreeOptions = {}): FlameTree {
   const root = node(options.rootName ?? 'all', 'root');
   let count = 1;
+  // Frames that differ only in file, line or address merge: the tree is by name.
+  const nameIds = new Map<string, number>();
+  const frameNameId = profile.frames.map((f) => {
+    let id = nameIds.get(f.name);
+    if (id === undefined) {
+      id = nameIds.size;
+      nameIds.set(f.name, id);
+    }
+    return id;
+  });
   const addPath = (start: Building, stack: readonly number[], samples: number): void => {
     let at = start;
     at.value += samples;
     for (let i = stack.length - 1; i >= 0; i--) {
-      const frame = profile.frames[stack[i] ?? -1];
+      const frameIndex = stack[i] as number;
+      const frame = profile.frames[frameIndex];
       if (frame === undefined) continue;
+      const nameId = frameNameId[frameIndex] as number;
       at.children ??= new Map();
-      let next = at.children.get(frame.name);
+      let next = at.children.get(nameId);
       if (next === undefined) {
         next = node(frame.name, frame.kind);
-        at.children.set(frame.name, next);
+        at.children.set(nameId, next);
         count++;
       }
       next.value += samples;
@@ -80,9 +93,10 @@ export function buildFlameTree(profile: Profile, options: FlameTreeOptions = {})
       let proc = perProcess.get(row.comm);
       if (proc === undefined) {
         proc = node(row.comm, 'process');
-        perProcess.set(row.comm, proc);
         root.children ??= new Map();
-        root.children.set(`\u0000process:${row.comm}`, proc);
+        // Process nodes get negative keys, apart from the name ids of frames.
+        root.children.set(-1 - perProcess.size, proc);
+        perProcess.set(row.comm, proc);
         count++;
       }
       root.value += row.count;
