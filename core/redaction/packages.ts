@@ -13,9 +13,16 @@ const COLON_CHAIN = /(?<![\w:])(?:[A-Za-z_]\w*::){2,}~?[A-Za-z_]\w*/g;
 export function shortenPackages(name: string): string {
   return name
     .replace(RUST_LEGACY_HASH, '')
-    .replace(SLASH_PATH, '')
+    .replace(SLASH_PATH, keepMajorVersionParent)
     .replace(JAVA_PACKAGES, '$1')
     .replace(COLON_CHAIN, shortenColonChain);
+}
+
+/** Go major-version suffixes are not a package name: `github.com/acme/auth/v2.F` → `auth/v2.F`. */
+function keepMajorVersionParent(match: string, offset: number, whole: string): string {
+  if (!/^v\d+\./.test(whole.slice(offset + match.length))) return '';
+  const segments = match.split('/');
+  return `${segments[segments.length - 2] ?? ''}/`;
 }
 
 /** Keeps the last segment, the type-like (capitalized) segments before it, and one namespace. */

@@ -62,6 +62,7 @@ describe('rule 2: package paths', () => {
     ['Go function', 'github.com/acme/auth/internal/jwt.Parse', 'jwt.Parse'],
     ['Go closure', 'github.com/acme/auth.(*Server).Start.func1', 'auth.(*Server).Start.func1'],
     ['Go std', 'crypto/tls.(*Conn).Read', 'tls.(*Conn).Read'],
+    ['Go major version', 'github.com/acme/auth/v2.(*Server).Verify', 'auth/v2.(*Server).Verify'],
     ['Go generic', 'github.com/acme/cache.Get[go.shape.string]', 'cache.Get[go.shape.string]'],
     ['Go runtime', 'runtime.mallocgc', 'runtime.mallocgc'],
     ['Java', 'com.acme.auth.TokenService.verify', 'auth.TokenService.verify'],
