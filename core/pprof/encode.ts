@@ -61,12 +61,29 @@ export function encodePprof(profile: Profile): Uint8Array {
   const commKey = str(LABEL_COMM);
   const pidKey = str(LABEL_PID);
   const tidKey = str(LABEL_TID);
+  // Labels are only read when encoding, so samples share one Label object per value.
+  const shared = <K>(cache: Map<K, Label>, value: K, make: () => Label): Label => {
+    let label = cache.get(value);
+    if (label === undefined) {
+      label = make();
+      cache.set(value, label);
+    }
+    return label;
+  };
+  const commLabels = new Map<string, Label>();
+  const pidLabels = new Map<number, Label>();
+  const tidLabels = new Map<number, Label>();
+  const locationIds = profile.stacks.map((stack) => stack.map((f) => f + 1));
   const sample = profile.samples.map(
     (row) =>
       new Sample({
-        locationId: (profile.stacks[row.stack] ?? []).map((f) => f + 1),
+        locationId: locationIds[row.stack] ?? [],
         value: [row.count, nanoseconds(row.count, periodNs)],
-        label: [new Label({ key: commKey, str: str(row.comm) }), new Label({ key: pidKey, num: row.pid }), new Label({ key: tidKey, num: row.tid })],
+        label: [
+          shared(commLabels, row.comm, () => new Label({ key: commKey, str: str(row.comm) })),
+          shared(pidLabels, row.pid, () => new Label({ key: pidKey, num: row.pid })),
+          shared(tidLabels, row.tid, () => new Label({ key: tidKey, num: row.tid })),
+        ],
       }),
   );
 
