@@ -4,11 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProfileBuilder } from '../profile/builder';
 import { makeFrame, type Profile } from '../profile/types';
 import { encodePprof } from './encode';
+import { decodePprof } from './decode';
+import { topFunctions } from '../profile/top';
 import { redactProfile } from '../redaction/redactor';
 
 function findGo(): string {
@@ -18,6 +20,16 @@ function findGo(): string {
 
 const dir = mkdtempSync(join(tmpdir(), 'emberscope-pprof-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `go tool pprof -proto`: the profile as Go's own encoder writes it. */
+function goReencode(bytes: Uint8Array): Uint8Array {
+  const file = join(dir, `r${Math.random().toString(16).slice(2)}.pb.gz`);
+  writeFileSync(file, gzipSync(bytes));
+  const env = { ...process.env, HOME: dir, PPROF_TMPDIR: dir, GOFLAGS: '', GOTOOLCHAIN: 'local' };
+  const result = spawnSync(findGo(), ['tool', 'pprof', '-proto', file], { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`go tool pprof -proto failed (${String(result.status)}): ${result.stderr.toString()}`);
+  return gunzipSync(result.stdout);
+}
 
 function goTop(bytes: Uint8Array): { stdout: string; stderr: string } {
   const file = join(dir, `p${Math.random().toString(16).slice(2)}.pb.gz`);
@@ -72,6 +84,21 @@ describe('go tool pprof reads our exports', () => {
     const flat = flatShares(stdout);
     expect(flat).toMatchObject({ sha_block: '60.00%', parse_request: '30.00%', copy_user_generic: '10.00%' });
     expect(Object.keys(flat)[0]).toBe('sha_block');
+  });
+
+  it('decodes what Go\'s own encoder writes back (go tool pprof -proto)', () => {
+    const original = demoProfile();
+    const back = decodePprof(goReencode(encodePprof(original)));
+    expect(back.meta.sampleCount).toBe(1000);
+    expect(back.meta.hz).toBe(99);
+    const top = topFunctions(back).functions.map((f) => [f.name, f.self, f.kind]);
+    expect(top.slice(0, 3)).toEqual([
+      ['sha_block', 600, 'user'],
+      ['parse_request', 300, 'user'],
+      ['copy_user_generic', 100, 'kernel'],
+    ]);
+    expect(back.frames.find((f) => f.name === 'sha_block')).toMatchObject({ file: 'sha.c', line: 77, module: '/opt/demo/bin/demo', buildId: '0123456789abcdef0123456789abcdef01234567', status: 'symbolized' });
+    expect(new Set(back.samples.map((s) => `${s.comm}/${s.pid}/${s.tid}`))).toEqual(new Set(['demo/10/10', 'demo/10/11']));
   });
 
   it('reads a strict-redacted export: masked names and one [kernel] frame, same shares', () => {
