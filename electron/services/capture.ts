@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { EmberError, isEmberError } from '../../core/errors';
 import { deltaToCore } from '../../core/protocol/convert';
-import { EndReason, type CaptureStarted } from '../../core/protocol/generated/emberscope.generated';
+import { EndReason, type CaptureEvent, type CaptureStarted } from '../../core/protocol/generated/emberscope.generated';
 import type { CaptureOptionsInput } from '../../core/protocol/options';
 import { ProfileBuilder, type Profile } from '../../core/profile';
 import { SAMPLER_GROUP } from '../../core/warnings';
@@ -53,7 +53,7 @@ export class Captures implements CaptureService {
     const artifacts = s.artifacts;
     const samplerPath = s.samplerPath;
     // The installed sampler must be the one of the manifest, checked on the host before the agent runs it.
-    const sha = await s.shell.exec(`sha256sum -- ${shellQuote(samplerPath)} 2>&1 || true`);
+    const sha = await s.shell.exec(await s.userCommand(`sha256sum -- ${shellQuote(samplerPath)} 2>&1 || true`));
     const got = /^([0-9a-f]{64})\s/.exec(sha.stdout)?.[1];
     if (got === undefined) {
       if (/Permission denied/i.test(sha.stdout)) {
@@ -83,21 +83,27 @@ export class Captures implements CaptureService {
       sampler: { path: samplerPath, useSetpriv: s.facts.uid === 0, setprivUid: s.facts.uid === 0 ? NOBODY_UID : 0, setprivGid },
     };
     const stream = agent.startCapture(input);
+    // The client resolves `started` while the stream is iterated: pull the first event here.
+    const iterator = stream[Symbol.asyncIterator]();
     let started: CaptureStarted;
     try {
-      started = await stream.started;
+      const first = await iterator.next();
+      const e = first.done ? undefined : first.value.event;
+      if (e?.$case !== 'started') throw new EmberError('PROTOCOL', 'The agent did not start the capture.');
+      started = e.value;
     } catch (error) {
       stream.cancel();
       await agent.close();
       throw error;
     }
-    return this.run(s, agent, stream, started, options, onProgress);
+    return this.run(s, agent, stream, iterator, started, options, onProgress);
   }
 
   private run(
     s: HostSession,
     agent: AgentClient,
     stream: ReturnType<AgentClient['startCapture']>,
+    iterator: AsyncIterator<CaptureEvent>,
     started: CaptureStarted,
     options: CaptureOptions,
     onProgress: (p: CaptureProgress) => void,
@@ -114,8 +120,10 @@ export class Captures implements CaptureService {
     let endError: EmberError | undefined;
     const consume = async (): Promise<void> => {
       try {
-        for await (const event of stream) {
-          const e = event.event;
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) break;
+          const e = next.value.event;
           if (e?.$case === 'delta') {
             const d = deltaToCore(e.value);
             builder.apply(d);

@@ -8,7 +8,7 @@ import { AGENT_HASH_MISMATCH_EXIT, deploy, installDir, preflight, type Deploymen
 import type { HostShell } from './host-shell';
 import { postureToEvidence, toJson, warningsFor } from './posture';
 import { keychainAccount, type SecretStore } from './secrets';
-import { capabilitiesFor, runPlan, samplerInstallPath, setupPlan, uninstallPlan, verifySetup } from './setup';
+import { capabilitiesFor, rootExec, runPlan, samplerInstallPath, setupPlan, uninstallPlan, verifySetup } from './setup';
 import { shellQuote } from './ssh';
 import type { CheckReport, ConnectionInfo, HostEntry, Prompts, Session, SetupOptions, SetupPlan, SetupProgress, SetupResult, UploadProgress, WarningView } from './types';
 
@@ -94,15 +94,22 @@ export class HostSession implements Session {
     return { gid: Number(parts[2]), members: (parts[3] ?? '').split(',').filter(Boolean) };
   }
 
+  /**
+   * A command line as the SSH user with the sampler group: group membership added by setup is
+   * not active in an SSH session opened before it, so such commands run through `sg`.
+   */
+  async userCommand(command: string): Promise<string> {
+    if (this.facts.uid !== 0 && !this.facts.groups.includes(SAMPLER_GROUP)) {
+      const g = await this.group();
+      if (g?.members.includes(this.facts.user)) return `exec sg ${SAMPLER_GROUP} -c ${shellQuote(command)}`;
+    }
+    return command;
+  }
+
   /** Starts the agent (verified bundle) and says hello. */
   async openAgent(): Promise<AgentClient> {
     const d = await this.deployed();
-    let command = d.agentCommand;
-    // Group membership added by setup is not active in this SSH session: run through sg.
-    if (this.facts.uid !== 0 && !this.facts.groups.includes(SAMPLER_GROUP)) {
-      const g = await this.group();
-      if (g?.members.includes(this.facts.user)) command = `exec sg ${SAMPLER_GROUP} -c ${shellQuote(command)}`;
-    }
+    const command = await this.userCommand(d.agentCommand);
     let exitCode: number | null | undefined;
     const stream = this.shell.agentStream(
       command,
@@ -182,11 +189,11 @@ export class HostSession implements Session {
 
   async runSetup(options: SetupOptions, onProgress: (p: SetupProgress) => void = () => undefined): Promise<SetupResult> {
     const plan = await this.setupPlan(options);
-    await runPlan(this.shell, plan, this.sudoPassword(), onProgress);
+    const password = this.sudoPassword();
+    await runPlan(this.shell, plan, password, onProgress);
     const sampler = this.artifacts.sampler;
     const caps = capabilitiesFor(this.facts.kernel, options);
-    const result = await verifySetup(this.shell, this.facts, this.artifacts.samplerVersion, caps, sampler?.sha256 ?? '');
-    return result;
+    return verifySetup(rootExec(this.shell, plan, password), this.facts, this.artifacts.samplerVersion, caps, sampler?.sha256 ?? '');
   }
 
   async uninstallPlan(): Promise<SetupPlan> {

@@ -94,12 +94,21 @@ export async function runPlan(shell: HostShell, plan: SetupPlan, password: Passw
   }
 }
 
-/** Verifies an installed sampler as the SSH user: capabilities, owner, mode, group. */
-export async function verifySetup(shell: HostShell, facts: HostFacts, version: string, expectedCaps: readonly string[], samplerSha256: string): Promise<SetupResult> {
+export type RootExec = (command: string) => Promise<ExecResult>;
+
+export function rootExec(shell: HostShell, plan: SetupPlan, password: PasswordSource): RootExec {
+  return (command) => runAsRoot(shell, plan, command, password);
+}
+
+/**
+ * Verifies an installed sampler: capabilities, owner, mode, group, hash. Read as root (the
+ * install directory is 0750 and the SSH user's new group is not active in this session).
+ */
+export async function verifySetup(exec: RootExec, facts: HostFacts, version: string, expectedCaps: readonly string[], samplerSha256: string): Promise<SetupResult> {
   const dst = samplerInstallPath(version);
   const q = shellQuote(dst);
-  const r = await shell.exec(
-    `printf 'stat=%s\\n' "$(stat -c '%U:%G:%a' ${q} 2>&1)"; printf 'getcap=%s\\n' "$(getcap ${q} 2>&1 || /usr/sbin/getcap ${q} 2>&1)"; printf 'group=%s\\n' "$(getent group ${SAMPLER_GROUP})"; printf 'dirstat=%s\\n' "$(stat -c '%U:%G:%a' ${shellQuote(installDir(version))} 2>&1)"`,
+  const r = await exec(
+    `PATH="$PATH:/usr/sbin:/sbin"; printf 'stat=%s\\n' "$(stat -c '%U:%G:%a' ${q} 2>&1)"; printf 'getcap=%s\\n' "$(getcap ${q} 2>&1)"; printf 'group=%s\\n' "$(getent group ${SAMPLER_GROUP})"; printf 'dirstat=%s\\n' "$(stat -c '%U:%G:%a' ${shellQuote(installDir(version))} 2>&1)"; printf 'sha=%s\\n' "$(sha256sum -- ${q} 2>&1)"`,
   );
   const kv = new Map(r.stdout.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
   const report: string[] = [];
@@ -133,8 +142,7 @@ export async function verifySetup(shell: HostShell, facts: HostFacts, version: s
     report.push(`group ${SAMPLER_GROUP}: ${member ? `${facts.user} is a member` : `${facts.user} is NOT a member`}`);
     if (!member) ok = false;
   }
-  const sha = await shell.exec(`sha256sum -- ${q} 2>/dev/null || true`);
-  const shaOk = sha.stdout.startsWith(samplerSha256);
+  const shaOk = (kv.get('sha') ?? '').startsWith(samplerSha256);
   report.push(`sha256: ${shaOk ? 'matches the manifest' : 'DOES NOT match the manifest'}`);
   if (!shaOk) ok = false;
   return { ok, report };
