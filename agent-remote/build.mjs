@@ -10,6 +10,19 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 
+// grpc-js requires @grpc/proto-loader lazily, only for channelz and ORCA, which the agent never
+// enables: leave it (and protobufjs) out, so nothing in the bundle loads .proto files at run time.
+const noProtoLoader = {
+  name: 'no-proto-loader',
+  setup(b) {
+    b.onResolve({ filter: /^@grpc\/proto-loader$/ }, () => ({ path: 'proto-loader', namespace: 'stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: 'module.exports = { loadSync() { throw new Error("@grpc/proto-loader is not bundled in the Emberscope agent"); } };',
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildAgent({ outdir = join(root, 'dist', 'agent'), sourcemap = false, minify = true } = {}) {
   const outfile = join(outdir, 'agent.cjs');
   const result = await build({
@@ -26,6 +39,7 @@ export async function buildAgent({ outdir = join(root, 'dist', 'agent'), sourcem
     logLevel: 'warning',
     banner: { js: '#!/usr/bin/env node\n// Emberscope host agent (bundled). See agent-remote/ in the Emberscope repository.' },
     define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [noProtoLoader],
   });
   const bytes = readFileSync(outfile);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
