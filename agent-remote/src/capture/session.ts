@@ -329,6 +329,12 @@ export class CaptureSession {
     }
     let error: EmberError | undefined = parseError;
     if (!error && errorRecord) error = new EmberError(samplerErrorCode(errorRecord.code), errorRecord.message || errorRecord.code);
+    if (!error && !sawEnd && !this.stopping && (exit.code ?? 1) !== 0) {
+      const src = stderrCode;
+      error = src
+        ? new EmberError(samplerErrorCode(src.code), src.message)
+        : new EmberError('SAMPLER_FAILED', `The sampler exited (${exit.code ?? exit.signal ?? '?'}) during the capture: ${stderrTail.slice(-3).join(' | ') || 'no output'}`);
+    }
     let reason = this.reason;
     if (error) reason = EndReason.END_REASON_ERROR;
     else if (reason === EndReason.END_REASON_UNSPECIFIED) reason = sawEnd ? EndReason.END_REASON_DURATION : EndReason.END_REASON_SAMPLER_EXITED;
