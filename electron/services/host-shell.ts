@@ -2,7 +2,7 @@
 // channels and SFTP) or on this machine (child processes). Deploy, setup and capture are
 // written once against this interface.
 import { spawn } from 'node:child_process';
-import { copyFile, chmod } from 'node:fs/promises';
+import { copyFile, chmod, stat } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { EmberError } from '../../core/errors';
@@ -65,12 +65,15 @@ export function localShell(): HostShell {
           if (timer) clearTimeout(timer);
           resolve({ code, signal: signal ?? null, stdout, stderr });
         });
+        child.stdin.on('error', () => undefined); // the command may exit without reading stdin
         child.stdin.end(options.stdin ?? '');
       }),
     upload: async (localPath, remotePath, onProgress) => {
+      const { size } = await stat(localPath);
+      onProgress(0, size);
       await copyFile(localPath, remotePath);
       await chmod(remotePath, 0o600);
-      onProgress(1, 1);
+      onProgress(size, size);
     },
     agentStream: (command, onLog, onExit) => {
       // The agent via /bin/sh -c so that the same verified command line runs locally.
