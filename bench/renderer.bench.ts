@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrowserMode } from '../electron/browser/server';
 import { launch } from '../e2e/support/chromium';
-import { buildRenderer } from '../e2e/support/harness';
+import { buildRenderer, removeRenderer } from '../e2e/support/harness';
 import { createMemoryServices } from '../e2e/support/memory-services';
 import { syntheticPprof } from '../e2e/support/profiles';
 import { median, range, type BenchRow } from './stats';
@@ -54,12 +54,12 @@ const SEARCH = `(async (term) => {
 })`;
 
 export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[] }> {
-  buildRenderer();
+  const rendererDir = buildRenderer();
   const sizes = opts.quick ? [10_000, 50_000] : [10_000, 50_000, 200_000];
   const reps = opts.quick ? 2 : 5;
   const dir = await mkdtemp(join(tmpdir(), 'emberscope-bench-'));
   const services = createMemoryServices();
-  const mode = await startBrowserMode({ open: false, services, print: () => undefined });
+  const mode = await startBrowserMode({ open: false, services, rendererDir, print: () => undefined });
   const browser = await launch({ width: 1440, height: 900 });
   const rows: BenchRow[] = [];
   try {
@@ -108,6 +108,7 @@ export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[] 
     await mode.close();
     await services.close();
     await rm(dir, { recursive: true, force: true });
+    removeRenderer();
   }
   return { rows };
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserMode, type BrowserMode } from '../electron/browser/server';
 import type { Services } from '../electron/services/types';
 import { launch, type Browser } from './support/chromium';
-import { buildRenderer, flameNames, screenshot } from './support/harness';
+import { buildRenderer, removeRenderer, flameNames, screenshot } from './support/harness';
 import { createMemoryServices } from './support/memory-services';
 
 let services: Services;
@@ -14,13 +14,14 @@ let mode: BrowserMode;
 let browser: Browser;
 
 beforeAll(async () => {
-  buildRenderer();
+  const rendererDir = buildRenderer();
   services = createMemoryServices({ demoHost: true });
-  mode = await startBrowserMode({ open: false, services, print: () => undefined });
+  mode = await startBrowserMode({ open: false, services, rendererDir, print: () => undefined });
   browser = await launch();
 });
 
 afterAll(async () => {
+  removeRenderer();
   await browser?.close();
   await mode?.close();
   await services?.close();

@@ -14,7 +14,7 @@ import { decodePprof } from '../core/pprof';
 import { startBrowserMode, type BrowserMode } from '../electron/browser/server';
 import type { Services } from '../electron/services/types';
 import { launch, type Browser } from './support/chromium';
-import { buildRenderer, flameNames, rawGet, rawUpgrade, screenshot } from './support/harness';
+import { buildRenderer, removeRenderer, flameNames, rawGet, rawUpgrade, screenshot } from './support/harness';
 import { HOSTILE_NAMES, SERVICE_FOLDED, demoFolded, hostileFolded } from './support/profiles';
 import { offlineServices } from './support/services';
 
@@ -24,14 +24,15 @@ let mode: BrowserMode;
 let browser: Browser;
 
 beforeAll(async () => {
-  buildRenderer();
+  const rendererDir = buildRenderer();
   dir = await mkdtemp(join(tmpdir(), 'emberscope-e2e-'));
   services = await offlineServices(join(dir, 'data'));
-  mode = await startBrowserMode({ open: false, services, print: () => undefined });
+  mode = await startBrowserMode({ open: false, services, rendererDir, print: () => undefined });
   browser = await launch({ downloadsPath: join(dir, 'downloads') });
 });
 
 afterAll(async () => {
+  removeRenderer();
   await browser?.close();
   await mode?.close();
   await services?.close();
@@ -98,6 +99,15 @@ describe('offline viewer', () => {
     await page.locator('[data-testid="flame-graph"] g.frame[name="auth_check"]').click();
     await page.getByText('Zoomed into').waitFor();
     await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await page.getByText('Zoomed into').waitFor({ state: 'detached' });
+    // Keyboard: frames are focusable, Enter zooms, Escape resets, "/" goes to the search box.
+    await page.locator('[data-testid="flame-graph"] g.frame[name="compress_response"]').focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Zoomed into').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByText('Zoomed into').waitFor({ state: 'detached' });
+    await page.keyboard.press('/');
+    expect(await page.evaluate('document.activeElement?.getAttribute("data-testid")')).toBe('search');
     await page.getByTestId('search').fill('');
 
     // Redaction: the default sensitive words mask the session-token function; a pattern hides the hot one.

@@ -1,5 +1,13 @@
-// `node renderer/build.mjs`: builds the console UI into dist/renderer/ (called by scripts/build.mjs).
+// `node renderer/build.mjs [--out DIR]`: builds the console UI into dist/renderer/ (called by
+// scripts/build.mjs), or into DIR (the tests build their own copy, so that a concurrent
+// `npm run build` cannot pull the files from under a running test).
 import { build } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 
-await build({ configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)) });
+const at = process.argv.indexOf('--out');
+const outDir = at > 0 && process.argv[at + 1] ? resolve(process.argv[at + 1]) : undefined;
+await build({
+  configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)),
+  ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}),
+});

@@ -1,21 +1,30 @@
 // Shared set-up of the end-to-end tests: build the renderer, start browser mode, drive Chromium.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-export const RENDERER_DIR = join(ROOT, 'dist/renderer');
+/** This test process's own build of the renderer (a concurrent `npm run build` cannot disturb it). */
+export const RENDERER_DIR = join(tmpdir(), `emberscope-renderer-${process.pid}`);
 export const SCREENSHOTS = join(ROOT, 'e2e/screenshots');
 
 let built = false;
-/** Builds the renderer once per test process (about a second). */
-export function buildRenderer(): void {
-  if (built || process.env.EMBERSCOPE_SKIP_RENDERER_BUILD === '1') return;
-  execFileSync(process.execPath, [join(ROOT, 'renderer/build.mjs')], { stdio: 'inherit', cwd: ROOT });
+/** Builds the renderer once per test process (about a second); returns its directory. */
+export function buildRenderer(): string {
+  if (built) return RENDERER_DIR;
+  execFileSync(process.execPath, [join(ROOT, 'renderer/build.mjs'), '--out', RENDERER_DIR], { stdio: 'inherit', cwd: ROOT });
   built = true;
+  return RENDERER_DIR;
+}
+
+/** Removes this process's renderer build (call from afterAll). */
+export function removeRenderer(): void {
+  rmSync(RENDERER_DIR, { recursive: true, force: true });
+  built = false;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
@@ -72,4 +81,14 @@ export function rawUpgrade(port: number, path: string, headers: Record<string, s
 /** Text of the flame graph's labels and frame names (the `name` attribute of each frame). */
 export async function flameNames(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid="flame-graph"] g.frame', (gs) => gs.map((g) => g.getAttribute('name') ?? ''));
+}
+
+/** Waits for `locator`; fails at once with the UI's error banner text if that shows first. */
+export async function waitOrError(page: Page, locator: ReturnType<Page['locator']>, timeout = 30_000): Promise<void> {
+  const error = page.getByTestId('error');
+  const which = await Promise.race([
+    locator.waitFor({ timeout }).then(() => 'ok' as const),
+    error.waitFor({ timeout }).then(() => 'error' as const),
+  ]);
+  if (which === 'error') throw new Error(`the UI reported: ${(await error.textContent()) ?? ''}`);
 }

@@ -2,7 +2,7 @@
 // into its data), is destroyed on unmount (StrictMode mounts twice), never builds a RegExp
 // from the search box (plain substring match), and shows names only as text: labels and
 // our own tooltip are text nodes; the chart's tip.html() is never used.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { select } from 'd3-selection';
 import flamegraph, { type FlameGraph as Chart, type FlameHierarchyNode, type FlameTooltip } from 'd3-flame-graph';
 import type { FlameTree } from '../../../core/profile';
@@ -71,6 +71,30 @@ const KIND_LABEL: Readonly<Record<string, string>> = {
   process: 'process',
 };
 
+/** Frames wide enough to carry a label are keyboard stops (Tab, then Enter or Space zooms). */
+function makeFocusable(el: HTMLElement): void {
+  for (const g of el.querySelectorAll<SVGGElement>('g.frame')) {
+    const wide = Number(g.getAttribute('width')) >= 35;
+    if (wide) {
+      g.setAttribute('tabindex', '0');
+      g.setAttribute('role', 'button');
+      g.setAttribute('aria-label', g.getAttribute('name') ?? '');
+    } else {
+      g.removeAttribute('tabindex');
+      g.removeAttribute('role');
+    }
+  }
+}
+
+function onFrameKey(e: ReactKeyboardEvent<HTMLDivElement>): void {
+  if (e.key !== 'Enter' && e.key !== ' ') return;
+  const target = e.target as Element;
+  if (target instanceof SVGGElement && target.classList.contains('frame')) {
+    e.preventDefault();
+    target.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  }
+}
+
 export function FlameGraph({ tree, inverted, search, focus, onSearchResult, resetSeq }: FlameGraphProps) {
   const container = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart<ChartDatum> | null>(null);
@@ -123,9 +147,13 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
         const term = searchRef.current;
         onSearchRef.current(term ? { term, matches: results.length, samples: sum, total: totalValue } : null);
       })
-      .onClick((d) => setZoomed(d.depth === 0 ? null : d.data.name));
+      .onClick((d) => {
+        setZoomed(d.depth === 0 ? null : d.data.name);
+        makeFocusable(el);
+      });
     el.replaceChildren();
     select<HTMLElement, ChartDatum>(el).datum(cloneForChart(tree.root)).call(chart);
+    makeFocusable(el);
     chartRef.current = chart;
     setZoomed(null);
     if (searchRef.current) chart.search(searchRef.current);
@@ -199,7 +227,8 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
         className={`flame-chart${inverted ? ' inverted' : ''}`}
         data-testid="flame-graph"
         data-nodes={tree.nodes}
-        role="img"
+        onKeyDown={onFrameKey}
+        role="group"
         aria-label={`Flame graph of ${formatCount(total)} samples, ${formatCount(tree.nodes)} frames${inverted ? ', icicle view' : ''}`}
       />
       {tooltip}
