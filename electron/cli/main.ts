@@ -251,6 +251,12 @@ async function cmdCapture(services: ServicesInternals, args: ParsedArgs): Promis
   const session = await connect(services, args, dest);
   let interrupts = 0;
   try {
+    // The privilege review first: a blocker refuses the capture (exit 2), like `check`.
+    const report = await session.check();
+    const serious = report.warnings.filter((w) => w.severity === 'blocker' || w.severity === 'critical');
+    for (const w of serious) err(`[${w.severity}] ${w.id}: ${w.title}`);
+    if (report.hasBlocker) throw new EmberError('BLOCKER', `A blocker warning stops the capture on ${session.info.hostLabel}: run emberscope check ${dest} for the evidence and the fix.`);
+    if (!report.setupInstalled) throw new EmberError('SETUP_MISSING', `The sampler is not installed on ${session.info.hostLabel}: run emberscope setup ${dest} first.`);
     const started = Date.now();
     let lastLine = 0;
     const handle = await services.capture.start(session, options, (p) => {

@@ -16,12 +16,15 @@ export function defaultDataDir(explicit?: string): string {
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'emberscope');
 }
 
-/** Cache of the desktop side (the pinned Node runtime tarballs): $XDG_CACHE_HOME/emberscope. */
+/**
+ * Cache of the desktop side (the pinned Node runtime tarballs): $XDG_CACHE_HOME/emberscope-app.
+ * Not ~/.cache/emberscope: that is the host-side cache, which uninstall of This machine removes.
+ */
 export function defaultCacheDir(): string {
   const env = process.env['EMBERSCOPE_CACHE_DIR'];
   if (env) return resolve(env);
   const xdg = process.env['XDG_CACHE_HOME'];
-  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'emberscope');
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'emberscope-app');
 }
 
 export async function ensurePrivateDir(path: string): Promise<void> {

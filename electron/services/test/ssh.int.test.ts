@@ -145,4 +145,18 @@ describe('routes and authentication', () => {
     expect(await anyFileContains(dataDir, passphrase)).toBeUndefined();
     expect(await secrets.delete(account)).toBe(true);
   });
+
+  it('without a Secret Service the keychain is reported unavailable (no silent memory-only fallback)', async () => {
+    const saved = process.env['DBUS_SESSION_BUS_ADDRESS'];
+    delete process.env['DBUS_SESSION_BUS_ADDRESS'];
+    try {
+      const none = createSecretStore(`${service}-none`);
+      const status = await none.status();
+      expect(status.available).toBe(false);
+      await expect(none.set('x', 'y')).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE' });
+      expect(await none.get('x')).toBeNull();
+    } finally {
+      process.env['DBUS_SESSION_BUS_ADDRESS'] = saved;
+    }
+  });
 });
