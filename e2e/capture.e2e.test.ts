@@ -23,12 +23,10 @@ import { ROOT, buildRenderer, removeRenderer, flameNames, screenshot, waitOrErro
 const SERVICES_MODULE = join(ROOT, 'electron/services/index.ts');
 const isRoot = process.getuid?.() === 0;
 const HOT = ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'];
-const missing = [
-  existsSync(SERVICES_MODULE) ? '' : 'electron/services/index.ts (createServices)',
-  existsSync(join(ROOT, 'dist/manifest.json')) || existsSync(join(ROOT, 'assets/manifest.json')) ? '' : 'the sampler artifacts (assets/manifest.json, then npm run build)',
-  isRoot ? '' : 'root (the test host creates users)',
-].filter(Boolean);
+const missing = [existsSync(SERVICES_MODULE) ? '' : 'electron/services/index.ts (createServices)', isRoot ? '' : 'root (the test host creates users)'].filter(Boolean);
+const samplerMissing = !(existsSync(join(ROOT, 'dist/manifest.json')) || existsSync(join(ROOT, 'assets/manifest.json')));
 if (missing.length) console.warn(`e2e/capture: PENDING — missing ${missing.join('; ')}.`);
+else if (samplerMissing) console.warn('e2e/capture: review → setup → capture PENDING — the sampler artifacts (assets/manifest.json, then npm run build) have not landed.');
 
 describe.skipIf(missing.length > 0)('capture path against the real test host', () => {
   let dir = '';
@@ -40,7 +38,7 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
 
   beforeAll(async () => {
     const rendererDir = buildRenderer();
-    if (!existsSync(join(ROOT, 'dist/manifest.json'))) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit', cwd: ROOT });
+    if (!samplerMissing && !existsSync(join(ROOT, 'dist/manifest.json'))) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit', cwd: ROOT });
     dir = await mkdtemp(join(tmpdir(), 'emberscope-e2e-capture-'));
     const { startTestHost } = await import('../scripts/test-host');
     host = await startTestHost({ sudo: 'nopasswd' });
@@ -78,7 +76,7 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('connects, reviews, sets up, captures, searches, redacts, exports and reopens', async () => {
+  it('connects over SSH after the fingerprint is confirmed', async () => {
     const { page, problems } = browser;
     await page.goto(mode.url);
     await page.getByRole('button', { name: /test-host/ }).click();
@@ -90,6 +88,16 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
     expect(await page.getByTestId('fingerprint').textContent()).toBe(host.facts.hostKeyFingerprint);
     await screenshot(page, '11-fingerprint');
     await page.getByTestId('fingerprint-accept').click();
+    await waitOrError(page, page.getByText(host.facts.hostKeyFingerprint), 60_000).catch((e: unknown) => {
+      // Without the sampler artifacts the review that follows the connection reports SETUP_MISSING.
+      if (!(samplerMissing && String(e).includes('manifest.json'))) throw e;
+    });
+    await expect.poll(() => page.locator('.status-dot.connected').count()).toBe(1);
+    expect(problems).toEqual([]);
+  });
+
+  it.skipIf(samplerMissing)('reviews, sets up, captures, searches, redacts, exports and reopens', async () => {
+    const { page, problems } = browser;
 
     // Privilege review, then setup with the commands shown first.
     await waitOrError(page, page.getByRole('heading', { name: 'Privilege review' }), 120_000);
