@@ -3,7 +3,7 @@
 // dropped connection saved as interrupted. The real sampler: electron/cli/test/cli.int.test.ts.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,7 @@ let b: TestHost;
 let dir: string;
 let dist: FixtureDist;
 let services: ServicesInternals;
+const marker = Math.random().toString(16).slice(2, 10);
 
 const b64 = (u: Uint8Array): string => Buffer.from(u).toString('base64');
 
@@ -35,6 +36,10 @@ function scriptedSampler(): string {
 const start = Buffer.from(${JSON.stringify(b64(start))}, 'base64');
 const ticks = ${JSON.stringify(ticks)};
 const end = Buffer.from(${JSON.stringify(b64(encodeEnd(2)))}, 'base64');
+try {
+  const fs = require('fs');
+  fs.writeFileSync('/tmp/emberscope-scripted-' + ${JSON.stringify(marker)} + '-' + process.getuid(), fs.readFileSync('/proc/self/status', 'utf8'));
+} catch {}
 process.stdout.write(start);
 let i = 0;
 const timer = setInterval(() => { if (i < ticks.length) process.stdout.write(Buffer.from(ticks[i++], 'base64')); }, 100);
@@ -77,6 +82,8 @@ afterAll(async () => {
     }
     await a?.stop();
     await b?.stop();
+    await run('sh', ['-c', `rm -f /tmp/emberscope-scripted-${marker}-*`]);
+    await rm('/root/.cache/emberscope', { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
     if (dist) await rm(dist.dir, { recursive: true, force: true });
   }
@@ -137,5 +144,24 @@ describe('capture', () => {
     expect(result.summary.samples).toBeGreaterThanOrEqual(seen);
     const listing = await services.library.list();
     expect(listing.captures.find((c) => c.id === result.summary.id)?.interrupted).toBe(true);
+  });
+
+  it('as root (This machine), the sampler runs through setpriv: non-root uid, only CAP_BPF + CAP_PERFMON, no_new_privs', async () => {
+    const session = (await services.connect('local', scriptedPrompts())) as HostSession;
+    expect(session.info.isRoot).toBe(true);
+    const setup = await session.runSetup({ kernelSymbols: false, allowSysAdmin: false });
+    expect(setup.ok).toBe(true);
+    const handle = await services.capture.start(session, options);
+    await new Promise((r) => setTimeout(r, 600));
+    const result = await handle.stop();
+    expect(result.summary.samples).toBeGreaterThan(0);
+    const status = await readFile(`/tmp/emberscope-scripted-${marker}-65534`, 'utf8');
+    const field = (name: string): string => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1] ?? '';
+    expect(field('Uid')).toBe('65534');
+    expect(field('NoNewPrivs')).toBe('1');
+    // CAP_PERFMON = 38, CAP_BPF = 39
+    expect(BigInt(`0x${field('CapEff')}`)).toBe((1n << 38n) | (1n << 39n));
+    expect(BigInt(`0x${field('CapPrm')}`)).toBe((1n << 38n) | (1n << 39n));
+    await session.close();
   });
 });
