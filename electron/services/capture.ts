@@ -157,7 +157,6 @@ export class Captures implements CaptureService {
           ? 'duration'
           : 'stopped';
       const artifacts = s.artifacts;
-      const d = await s.deployed().catch(() => undefined);
       const summary = await this.library.save(profile, {
         id,
         title: options.title ?? `${s.entry.label} ${new Date(startedMs).toISOString().slice(0, 19).replace('T', ' ')}`,
@@ -175,7 +174,6 @@ export class Captures implements CaptureService {
         error: endError ? `${endError.code}: ${endError.message}` : '',
         importedFrom: '',
       });
-      void d;
       if (interrupted) this.log(`capture ${id}: interrupted (${endError?.message ?? 'the stream ended early'}); ${summary.samples} samples saved`);
       return { summary, reason, error: endError ? { code: endError.code, message: endError.message } : null };
     })();

@@ -198,7 +198,7 @@ export async function deploy(
   let nodeSource: Deployment['nodeSource'] = 'host';
   if (node === '' || !nodeIsUsable(facts.nodeVersion)) {
     const runtime = await localNodeRuntime(facts.machine, options.log);
-    const tgz = await ensureFile(shell, facts, { fileName: 'node.tgz', localPath: runtime.path, sha256: runtime.sha256 }, 0o400, onProgress);
+    await ensureFile(shell, facts, { fileName: 'node.tgz', localPath: runtime.path, sha256: runtime.sha256 }, 0o400, onProgress);
     const dir = cacheDirFor(facts, runtime.sha256);
     node = `${dir}/package/bin/node`;
     // Extract once; the tarball was verified on the host just now.
@@ -209,7 +209,6 @@ export async function deploy(
     if (r.code !== 0 || !nodeIsUsable(r.stdout.trim())) {
       throw new EmberError('NODE_MISSING', `The uploaded Node runtime does not run on the host: ${r.stderr.trim().split('\n')[0] ?? ''}`);
     }
-    void tgz;
     nodeSource = 'uploaded';
   }
   return { facts, node, nodeSource, agentPath, samplerCachePath, agentCommand: agentCommandLine(node, agentPath, artifacts.agent.sha256) };
