@@ -200,5 +200,21 @@ describe('offline viewer', () => {
     await page.getByTestId('search').fill('');
     expect(problems).toEqual([]);
   });
+
+  it('imports a file dropped on the window', async () => {
+    const { page, problems } = browser;
+    const before = await page.getByTestId('library-item').count();
+    // A real DataTransfer with a File, as the browser hands it to the page on a drop.
+    await page.evaluate(`(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['main;dropped_fn 7\\nmain;other_fn 3'], 'dropped.folded', { type: 'text/plain' }));
+      window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, cancelable: true }));
+      window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, cancelable: true }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
+    })()`);
+    await expect.poll(() => page.getByTestId('library-item').count()).toBe(before + 1);
+    await expect.poll(async () => (await flameNames(page)).includes('dropped_fn')).toBe(true);
+    expect(problems).toEqual([]);
+  });
 });
 

@@ -1,7 +1,7 @@
 // The flame graph, drawn by d3-flame-graph. The chart gets a fresh copy of the tree (it writes
 // into its data), is destroyed on unmount (StrictMode mounts twice), never builds a RegExp
 // from the search box (plain substring match), and shows names only as text: labels and
-// our own tooltip are text nodes; the chart's tip.html() is never used.
+// our own tooltip are text nodes; the chart's HTML tooltip (d3-tip) is never used.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { select } from 'd3-selection';
 import flamegraph, { type FlameGraph as Chart, type FlameHierarchyNode, type FlameTooltip } from 'd3-flame-graph';
