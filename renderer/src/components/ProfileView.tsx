@@ -2,7 +2,7 @@
 // top-functions table and the redaction panel. Redaction is applied here, once, and both the
 // graph and the table are drawn from the redacted profile.
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { buildFlameTree, topFunctions, totalLost } from '../../../core/profile';
+import { buildFlameTree, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
 import { useStore } from '../store';
 import { redactForView } from '../model/redaction';
 import { formatCount, percent } from '../model/flame';
@@ -39,9 +39,21 @@ export function ProfileView() {
   // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
   // most 50,000 nodes are kept: large profiles stay responsive.
   const tree = useMemo(() => (view ? buildFlameTree(view.profile, { minFraction: PRUNE_FRACTION }) : null), [view]);
-  // The table follows the graph: it is computed after the graph has painted.
-  const deferredView = useDeferredValue(view);
-  const top = useMemo(() => (deferredView ? topFunctions(deferredView.profile, { limit: 500 }) : null), [deferredView]);
+  // The table follows the graph: it is computed once the graph has painted.
+  const [top, setTop] = useState<{ readonly view: typeof view; readonly value: TopFunctions } | null>(null);
+  useEffect(() => {
+    if (!view) return;
+    let cancelled = false;
+    const frame = requestAnimationFrame(() => {
+      setTimeout(() => {
+        if (!cancelled) setTop({ view, value: topFunctions(view.profile, { limit: 500 }) });
+      }, 0);
+    });
+    return () => {
+      cancelled = true;
+      cancelAnimationFrame(frame);
+    };
+  }, [view]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -170,7 +182,7 @@ export function ProfileView() {
       <FlameGraph tree={tree} inverted={inverted} search={deferredSearch} focus={focus} onSearchResult={setResult} resetSeq={resetSeq} />
 
       <div className="lower">
-        {top ? <TopFunctionsTable top={top} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
+        {top && top.view === view ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
         <RedactionPanel summary={view.summary} active={view.active} />
       </div>
     </section>
