@@ -13,6 +13,7 @@ import { syntheticPprof } from '../e2e/support/profiles';
 import { median, range, type BenchRow } from './stats';
 
 const OPEN = `(async (title) => {
+  performance.clearMarks();
   const item = [...document.querySelectorAll('[data-testid="library-item"]')].find((i) => i.textContent.includes(title));
   const t0 = performance.now();
   item.click();
@@ -25,7 +26,8 @@ const OPEN = `(async (title) => {
     check();
   });
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  return { ms: performance.now() - t0, frames: document.querySelectorAll('[data-testid="flame-graph"] g.frame').length,
+  const mark = (n) => (performance.getEntriesByName('emberscope:' + n).pop() || { startTime: NaN }).startTime - t0;
+  return { ms: performance.now() - t0, received: mark('profile-received'), tree: mark('tree-built'), chart: mark('chart-drawn'), frames: document.querySelectorAll('[data-testid="flame-graph"] g.frame').length,
            nodes: Number(document.querySelector('[data-testid="flame-graph"]').getAttribute('data-nodes')) };
 })`;
 
@@ -84,13 +86,19 @@ export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[] 
     for (const n of sizes) {
       const title = `synthetic-${n}`;
       const paint: number[] = [];
+      const received: number[] = [];
+      const treeBuilt: number[] = [];
+      const chartDrawn: number[] = [];
       const zoom: number[] = [];
       const search: number[] = [];
       let drawn = { frames: 0, nodes: 0 };
       for (let i = 0; i < reps; i++) {
         await page.evaluate(`(${OPEN})('tiny')`);
-        const r = (await page.evaluate(`(${OPEN})(${JSON.stringify(title)})`)) as { ms: number; frames: number; nodes: number };
+        const r = (await page.evaluate(`(${OPEN})(${JSON.stringify(title)})`)) as { ms: number; received: number; tree: number; chart: number; frames: number; nodes: number };
         paint.push(r.ms);
+        received.push(r.received);
+        treeBuilt.push(r.tree);
+        chartDrawn.push(r.chart);
         drawn = { frames: r.frames, nodes: r.nodes };
         zoom.push((await page.evaluate(ZOOM)) as number);
         await page.getByRole('button', { name: 'Reset zoom' }).click();
@@ -99,6 +107,9 @@ export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[] 
       }
       const label = `${Math.round(n / 1000)}k nodes`;
       rows.push({ name: `${label}: open + first paint`, median: median(paint), ...range(paint), unit: 'ms' });
+      rows.push({ name: `${label}: of which profile received over the API (JSON)`, median: median(received), ...range(received), unit: 'ms' });
+      rows.push({ name: `${label}: of which flame tree built`, median: median(treeBuilt), ...range(treeBuilt), unit: 'ms' });
+      rows.push({ name: `${label}: of which chart drawn (d3-flame-graph)`, median: median(chartDrawn), ...range(chartDrawn), unit: 'ms' });
       rows.push({ name: `${label}: zoom`, median: median(zoom), ...range(zoom), unit: 'ms' });
       rows.push({ name: `${label}: search`, median: median(search), ...range(search), unit: 'ms' });
       rows.push({ name: `${label}: tree nodes kept / frames drawn`, median: `${drawn.nodes} / ${drawn.frames}` });

@@ -417,7 +417,9 @@ export const useStore = create<Store>()((set, get) => {
     async openCapture(captureId) {
       set({ busy: 'Opening capture…' });
       try {
+        performance.mark('emberscope:open-start');
         const opened = await api().openCapture(captureId);
+        performance.mark('emberscope:profile-received');
         set({
           open: { summary: opened.summary, title: opened.summary.title, profile: opened.profile },
           screen: { kind: 'profile' },

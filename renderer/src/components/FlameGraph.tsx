@@ -154,6 +154,7 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
     el.replaceChildren();
     select<HTMLElement, ChartDatum>(el).datum(cloneForChart(tree.root)).call(chart);
     makeFocusable(el);
+    performance.mark('emberscope:chart-drawn');
     chartRef.current = chart;
     setZoomed(null);
     if (searchRef.current) chart.search(searchRef.current);

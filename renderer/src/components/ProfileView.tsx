@@ -38,7 +38,12 @@ export function ProfileView() {
   const view = useMemo(() => (open ? redactForView(open.profile, redaction) : null), [open, redaction]);
   // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
   // most 50,000 nodes are kept: large profiles stay responsive.
-  const tree = useMemo(() => (view ? buildFlameTree(view.profile, { minFraction: PRUNE_FRACTION }) : null), [view]);
+  const tree = useMemo(() => {
+    if (!view) return null;
+    const t = buildFlameTree(view.profile, { minFraction: PRUNE_FRACTION });
+    performance.mark('emberscope:tree-built');
+    return t;
+  }, [view]);
   // The table follows the graph: it is computed once the graph has painted.
   const [top, setTop] = useState<{ readonly view: typeof view; readonly value: TopFunctions } | null>(null);
   useEffect(() => {
@@ -47,7 +52,7 @@ export function ProfileView() {
     const frame = requestAnimationFrame(() => {
       setTimeout(() => {
         if (!cancelled) setTop({ view, value: topFunctions(view.profile, { limit: 500 }) });
-      }, 0);
+      }, 50);
     });
     return () => {
       cancelled = true;
