@@ -38,7 +38,7 @@ describe('Aggregator', () => {
     a.onCount({ type: 'count', tgid: 500, pid: 501, userStackId: 1, kernelStackId: 2, comm: 'prog', count: 5 });
     a.onCount({ type: 'count', tgid: 500, pid: 501, userStackId: 1, kernelStackId: 2, comm: 'prog', count: 2 });
     a.onCount({ type: 'count', tgid: 500, pid: 502, userStackId: 1, kernelStackId: -14, comm: 'prog', count: 1 });
-    const d = a.takeDelta({ type: 'stats', interval: 1, monoNs: 1n, samples: 8, lostMapFull: 1, lostUserStack: 0, lostKernelStack: 0, lostOther: 0 }, 1000);
+    const d = a.takeDelta({ type: 'stats', interval: 1, monoNs: 1n, samples: 8, lostMapFull: 1, lostUserStack: 0, lostKernelStack: 0, lostOther: 0, filtered: 0, idle: 0 }, 1000);
     // Hidden kernel (no kallsyms): one [kernel] frame, then the two user frames.
     expect(d.frames.map((f) => [f.name, f.status])).toEqual([
       ['[kernel]', FrameStatus.FRAME_STATUS_KERNEL_HIDDEN],

@@ -12,15 +12,16 @@ import {
   type CaptureEvent,
   type CaptureOptions,
   type CaptureStarted,
+  type ProcessEvidence,
   type SamplerInfo,
 } from '../../../core/protocol/generated/emberscope.generated';
 import { normalizeCaptureOptions } from '../../../core/protocol/options';
 import { deltaToCore, frameKindFromCore, frameStatusFromCore } from '../../../core/protocol/convert';
 import { Redactor, isPreset } from '../../../core/redaction';
-import { processEvidence } from '../caps';
+import { capNames, processEvidence } from '../caps';
 import { log } from '../log';
 import { readPolicy } from '../policy';
-import { FLAG_BUILD_ID, FLAG_KERNEL_STACKS, FLAG_MAPS, RecordParser, type HeaderRecord, type SamplerRecord, type StatsRecord } from '../sampler/records';
+import { FLAG_BUILD_ID, FLAG_KERNEL_STACKS, FLAG_MAPS, RecordParser, type CapsRecord, type HeaderRecord, type SamplerRecord, type StatsRecord } from '../sampler/records';
 import { parseKallsyms } from '../symbolize/kallsyms';
 import { Symbolizer } from '../symbolize/symbolizer';
 import { Aggregator, type AggregatorTotals } from './aggregator';
@@ -60,6 +61,28 @@ export async function sha256File(path: string): Promise<string> {
       .on('error', reject);
   });
   return h.digest('hex');
+}
+
+/** The sampler's process evidence: /proc/PID/status, with the sets of its CAPS record when /proc is not readable. */
+function samplerProcessEvidence(pid: number, caps: CapsRecord | undefined): ProcessEvidence {
+  const ev = processEvidence('sampler', pid);
+  if (ev.present || !caps) return ev;
+  return {
+    ...ev,
+    present: true,
+    error: `${ev.error}; capability sets from the sampler's own report`,
+    noNewPrivs: caps.noNewPrivs,
+    caps: {
+      inheritable: caps.inheritable,
+      permitted: caps.permitted,
+      effective: caps.effective,
+      bounding: caps.bounding,
+      ambient: caps.ambient,
+      effectiveNames: capNames(caps.effective),
+      permittedNames: capNames(caps.permitted),
+      ambientNames: capNames(caps.ambient),
+    },
+  };
 }
 
 export class CaptureSession {
@@ -226,18 +249,32 @@ export class CaptureSession {
       for (const p of parts) push({ event: { $case: 'delta', value: p } });
     };
 
+    let pendingHeader: HeaderRecord | undefined;
+    let samplerCaps: CapsRecord | undefined;
+    const sendStarted = (): void => {
+      if (!pendingHeader) return;
+      push({ event: { $case: 'started', value: this.startedEvent(pendingHeader, child.pid ?? 0, samplerCaps) } });
+      pendingHeader = undefined;
+      startedSent = true;
+    };
     const onRecord = (r: SamplerRecord): void => {
+      // The started event waits for the sampler's capabilities after its drop (CAPS stage 1),
+      // or for the first record of another kind (samplers without CAPS records).
+      if (pendingHeader && r.type !== 'caps') sendStarted();
       switch (r.type) {
         case 'header':
           header = r;
-          push({ event: { $case: 'started', value: this.startedEvent(r, child.pid ?? 0) } });
-          startedSent = true;
+          pendingHeader = r;
+          break;
+        case 'caps':
+          samplerCaps = r;
+          if (r.stage >= 1) sendStarted();
           break;
         case 'stack':
           this.agg.onStack(r);
           break;
         case 'maps':
-          this.agg.onMaps(r.tgid, r.text);
+          if (!r.unreadable) this.agg.onMaps(r.tgid, r.text);
           break;
         case 'kallsyms':
           this.symbolizer.setKernelSymbols(parseKallsyms(r.text));
@@ -305,6 +342,13 @@ export class CaptureSession {
     }
     void rejectStart;
     const exit = await exited;
+    if (pendingHeader) {
+      sendStarted();
+      while (queue.length > 0) {
+        const ev = queue.shift();
+        if (ev) await send(ev);
+      }
+    }
     if (!parseError) {
       try {
         parser.end();
@@ -363,7 +407,7 @@ export class CaptureSession {
     };
   }
 
-  private startedEvent(h: HeaderRecord, pid: number): CaptureStarted {
+  private startedEvent(h: HeaderRecord, pid: number, caps: CapsRecord | undefined): CaptureStarted {
     const sha = this.samplerSha;
     const sampler: SamplerInfo = {
       pid: h.samplerPid || pid,
@@ -384,7 +428,7 @@ export class CaptureSession {
       sampler,
       effectiveOptions: this.options,
       agent: processEvidence('agent', process.pid),
-      samplerProcess: processEvidence('sampler', h.samplerPid || pid),
+      samplerProcess: samplerProcessEvidence(h.samplerPid || pid, caps),
       strictRedaction: this.redactor !== undefined,
       strictReason: this.strictReason,
       notes: this.notes,

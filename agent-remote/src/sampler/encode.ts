@@ -62,14 +62,16 @@ export function encodeCount(c: { tgid: number; pid: number; userStackId: number;
   return rec(3, p);
 }
 
-export function encodeStats(s: { interval: number; samples: number; monoNs?: bigint; lost?: [number, number, number, number] }): Uint8Array {
-  const p = new Uint8Array(56);
+export function encodeStats(s: { interval: number; samples: number; monoNs?: bigint; lost?: [number, number, number, number]; filtered?: number; idle?: number }): Uint8Array {
+  const p = new Uint8Array(72);
   const v = new DataView(p.buffer);
   v.setBigUint64(0, BigInt(s.interval), true);
   v.setBigUint64(8, s.monoNs ?? 0n, true);
   v.setBigUint64(16, BigInt(s.samples), true);
   const l = s.lost ?? [0, 0, 0, 0];
   l.forEach((x, i) => v.setBigUint64(24 + i * 8, BigInt(x), true));
+  v.setBigUint64(56, BigInt(s.filtered ?? 0), true);
+  v.setBigUint64(64, BigInt(s.idle ?? 0), true);
   return rec(4, p);
 }
 
@@ -90,6 +92,19 @@ export function encodeError(code: string, message: string): Uint8Array {
   p.set(c, 4);
   p.set(m, 4 + c.length);
   return rec(6, p);
+}
+
+export function encodeCaps(stage: number, masks: { effective?: bigint; permitted?: bigint; inheritable?: bigint; ambient?: bigint; bounding?: bigint } = {}, noNewPrivs = false): Uint8Array {
+  const p = new Uint8Array(48);
+  const v = new DataView(p.buffer);
+  v.setUint32(0, stage, true);
+  v.setUint32(4, noNewPrivs ? 1 : 0, true);
+  v.setBigUint64(8, masks.effective ?? 0n, true);
+  v.setBigUint64(16, masks.permitted ?? 0n, true);
+  v.setBigUint64(24, masks.inheritable ?? 0n, true);
+  v.setBigUint64(32, masks.ambient ?? 0n, true);
+  v.setBigUint64(40, masks.bounding ?? 0n, true);
+  return rec(8, p);
 }
 
 export function encodeMaps(tgid: number, text: string, truncated = false): Uint8Array {

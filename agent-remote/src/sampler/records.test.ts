@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EmberError } from '../../../core/errors';
 import { RecordParser, type SamplerRecord } from './records';
-import { concat, encodeBuildIdStack, encodeCount, encodeEnd, encodeError, encodeHeader, encodeMaps, encodeStack, encodeStats } from './encode';
+import { concat, encodeCaps, encodeBuildIdStack, encodeCount, encodeEnd, encodeError, encodeHeader, encodeMaps, encodeStack, encodeStats } from './encode';
 
 function parseAll(bytes: Uint8Array, chunk = bytes.byteLength): SamplerRecord[] {
   const p = new RecordParser();
@@ -14,6 +14,7 @@ function parseAll(bytes: Uint8Array, chunk = bytes.byteLength): SamplerRecord[] 
 
 const stream = concat([
   encodeHeader({ hz: 199, ncpus: 2, flags: 7, samplerPid: 42 }),
+  encodeCaps(1, { effective: 0xc000000000n, permitted: 0xc000000000n }, true),
   encodeMaps(100, '00400000-00401000 r-xp 00000000 08:01 12 /bin/x\n'),
   encodeStack(1, 0, [0x401000n, 0x401234n]),
   encodeStack(2, 1, [0xffffffff81000010n]),
@@ -28,10 +29,13 @@ const stream = concat([
 describe('sampler record parser', () => {
   it('decodes every record type', () => {
     const recs = parseAll(stream);
-    expect(recs.map((r) => r.type)).toEqual(['header', 'maps', 'stack', 'stack', 'stack', 'count', 'count', 'stats', 'error', 'end']);
+    expect(recs.map((r) => r.type)).toEqual(['header', 'caps', 'maps', 'stack', 'stack', 'stack', 'count', 'count', 'stats', 'error', 'end']);
     const h = recs[0];
     expect(h).toMatchObject({ type: 'header', version: 1, hz: 199, ncpus: 2, flags: 7, samplerPid: 42, clock: 1 });
-    expect(recs[1]).toMatchObject({ type: 'maps', tgid: 100, truncated: false });
+    expect(recs.shift()).toBeDefined();
+    expect(recs.shift()).toEqual({ type: 'caps', stage: 1, noNewPrivs: true, effective: '000000c000000000', permitted: '000000c000000000', inheritable: '0000000000000000', ambient: '0000000000000000', bounding: '0000000000000000' });
+    recs.unshift(h as SamplerRecord);
+    expect(recs[1]).toMatchObject({ type: 'maps', tgid: 100, truncated: false, unreadable: false });
     expect(recs[2]).toEqual({ type: 'stack', stackId: 1, kind: 0, ips: [0x401000n, 0x401234n] });
     expect(recs[3]).toEqual({ type: 'stack', stackId: 2, kind: 1, ips: [0xffffffff81000010n] });
     expect(recs[4]).toMatchObject({ type: 'stack', stackId: 3, kind: 2 });
@@ -41,7 +45,7 @@ describe('sampler record parser', () => {
     }
     expect(recs[5]).toEqual({ type: 'count', tgid: 100, pid: 101, userStackId: 1, kernelStackId: 2, comm: 'hot-c', count: 17 });
     expect(recs[6]).toMatchObject({ kernelStackId: -14, comm: 'a-very-long-com' });
-    expect(recs[7]).toMatchObject({ type: 'stats', interval: 1, samples: 20, lostMapFull: 1, lostUserStack: 2, lostKernelStack: 3, lostOther: 4 });
+    expect(recs[7]).toMatchObject({ type: 'stats', interval: 1, samples: 20, lostMapFull: 1, lostUserStack: 2, lostKernelStack: 3, lostOther: 4, filtered: 0, idle: 0 });
     expect(recs[8]).toEqual({ type: 'error', code: 'EPERM', message: 'missing CAP_BPF' });
     expect(recs[9]).toMatchObject({ type: 'end', reason: 2, totalSamples: 20, totalLost: 10 });
   });

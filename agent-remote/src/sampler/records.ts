@@ -13,8 +13,13 @@ export const RECORD_STATS = 4;
 export const RECORD_END = 5;
 export const RECORD_ERROR = 6;
 export const RECORD_MAPS = 7;
-/** Proposed addition (not in the sampler yet): raw /proc/kallsyms text read with CAP_SYSLOG. */
-export const RECORD_KALLSYMS = 8;
+/** Capability sets of the sampler at start (stage 0) and after its drop (stage 1). */
+export const RECORD_CAPS = 8;
+/**
+ * Proposed addition, not in the sampler yet: raw /proc/kallsyms text read by the sampler with
+ * CAP_SYSLOG (the agent itself never holds it, so at perf_event_paranoid=2 it sees zeros).
+ */
+export const RECORD_KALLSYMS = 9;
 
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 export const MAX_FRAMES = 4096;
@@ -75,6 +80,9 @@ export interface StatsRecord {
   lostUserStack: number;
   lostKernelStack: number;
   lostOther: number;
+  /** Added fields (0 when the sampler does not send them). */
+  filtered: number;
+  idle: number;
 }
 
 export interface EndRecord {
@@ -96,7 +104,22 @@ export interface MapsRecord {
   type: 'maps';
   tgid: number;
   truncated: boolean;
+  /** The sampler could not read the maps (process gone, not permitted): text is empty. */
+  unreadable: boolean;
   text: string;
+}
+
+export interface CapsRecord {
+  type: 'caps';
+  /** 0 at start, 1 after the drop */
+  stage: number;
+  noNewPrivs: boolean;
+  /** 16-digit hex masks as in /proc/PID/status */
+  effective: string;
+  permitted: string;
+  inheritable: string;
+  ambient: string;
+  bounding: string;
 }
 
 export interface KallsymsRecord {
@@ -118,6 +141,7 @@ export type SamplerRecord =
   | EndRecord
   | ErrorRecord
   | MapsRecord
+  | CapsRecord
   | KallsymsRecord
   | UnknownRecord;
 
@@ -221,6 +245,8 @@ export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHea
         lostUserStack: u64n(v, 32),
         lostKernelStack: u64n(v, 40),
         lostOther: u64n(v, 48),
+        filtered: p.byteLength >= 64 ? u64n(v, 56) : 0,
+        idle: p.byteLength >= 72 ? u64n(v, 64) : 0,
       };
     case RECORD_END:
       need(32, 'end');
@@ -247,8 +273,23 @@ export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHea
         type: 'maps',
         tgid: v.getUint32(0, true),
         truncated: (v.getUint32(4, true) & 1) !== 0,
+        unreadable: (v.getUint32(4, true) & 2) !== 0,
         text: utf8.decode(p.subarray(8)),
       };
+    case RECORD_CAPS: {
+      need(48, 'caps');
+      const mask = (off: number): string => v.getBigUint64(off, true).toString(16).padStart(16, '0');
+      return {
+        type: 'caps',
+        stage: v.getUint32(0, true),
+        noNewPrivs: v.getUint32(4, true) !== 0,
+        effective: mask(8),
+        permitted: mask(16),
+        inheritable: mask(24),
+        ambient: mask(32),
+        bounding: mask(40),
+      };
+    }
     case RECORD_KALLSYMS:
       return { type: 'kallsyms', text: latin1.decode(p) };
     default:
