@@ -248,6 +248,8 @@ async function cmdCapture(services: ServicesInternals, args: ParsedArgs): Promis
   if (output === undefined && folded === undefined) throw new EmberError('BAD_OPTIONS', 'capture needs -o FILE.pb.gz (and/or --folded FILE).');
   const options = captureOptionsFrom(args);
   const redaction = redactionFrom(args);
+  const commandStarted = Date.now();
+  let firstDeltaMs = 0;
   const session = await connect(services, args, dest);
   let interrupts = 0;
   try {
@@ -260,6 +262,7 @@ async function cmdCapture(services: ServicesInternals, args: ParsedArgs): Promis
     const started = Date.now();
     let lastLine = 0;
     const handle = await services.capture.start(session, options, (p) => {
+      if (firstDeltaMs === 0) firstDeltaMs = Date.now() - commandStarted;
       if (Date.now() - lastLine < 900) return;
       lastLine = Date.now();
       process.stderr.write(`\rcapturing on ${session.info.hostLabel}: ${p.samples} samples, ${p.lost} lost, ${Math.round(p.elapsedMs / 1000)} s   `);
@@ -285,6 +288,7 @@ async function cmdCapture(services: ServicesInternals, args: ParsedArgs): Promis
     }
     process.stderr.write('\n');
     const s = result.summary;
+    if (firstDeltaMs > 0) err(`first samples ${firstDeltaMs} ms after the command started`);
     err(`capture ${s.id}: ${s.samples} samples, ${s.lost} lost, ${(s.durationMs / 1000).toFixed(1)} s${s.interrupted ? ', INTERRUPTED' : ''}; saved in the library`);
     for (const [file, format] of [
       [output, 'pprof'],

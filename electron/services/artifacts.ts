@@ -79,10 +79,13 @@ export function loadArtifacts(distDir: string, machine = 'x86_64'): Artifacts {
   const arch = hostArchDir(machine);
   const samplers = found.filter((f) => f.path.endsWith('emberscope-sampler') || f.key.endsWith('emberscope-sampler'));
   const samplerEntry = samplers.find((f) => f.path.includes(arch) || f.key.includes(arch)) ?? (arch === 'linux-x86_64' ? samplers.find((f) => !/aarch64|arm64/.test(f.path)) : undefined);
-  const version = (typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest) && typeof manifest['version'] === 'string' ? manifest['version'] : '') || '0.1.0';
+  const top = typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest) ? manifest : {};
+  // assets/manifest.json: `version` is the manifest format (a number), `sampler_version` the sampler's.
+  const named = [top['sampler_version'], top['samplerVersion'], top['version']].find((v): v is string => typeof v === 'string' && v !== '');
+  const version = named ?? '0.1.0';
   const agent: Artifact = { fileName: 'agent.cjs', localPath: resolvePath(agentEntry.path), sha256: agentEntry.sha256, size: agentEntry.size, version: agentEntry.version || version };
   const sampler: Artifact | undefined = samplerEntry
-    ? { fileName: 'emberscope-sampler', localPath: resolvePath(samplerEntry.path), sha256: samplerEntry.sha256, size: samplerEntry.size, version: samplerEntry.version || version }
+    ? { fileName: 'emberscope-sampler', localPath: resolvePath(samplerEntry.path), sha256: samplerEntry.sha256, size: samplerEntry.size, version }
     : undefined;
   for (const a of [agent, sampler]) {
     if (!a) continue;

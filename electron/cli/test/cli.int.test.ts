@@ -14,8 +14,7 @@ import { makeFixtureDist, REPO, type FixtureDist } from '../../services/test/fix
 
 const run = promisify(execFile);
 const CLI = join(REPO, 'dist', 'cli', 'emberscope.cjs');
-const REAL_DIST = join(REPO, 'dist');
-const realSampler = existsSync(join(REAL_DIST, 'manifest.json')) && existsSync(join(REPO, 'assets', 'manifest.json'));
+const realSampler = existsSync(join(REPO, 'assets', 'linux-x86_64', 'emberscope-sampler'));
 
 let host: TestHost;
 let bastion: TestHost;
@@ -160,30 +159,66 @@ describe('emberscope CLI', () => {
   });
 });
 
+/** Flat % per function from `go tool pprof -top`. */
+function flatShares(top: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of top.split('\n')) {
+    const m = /^\s*[\d.]+\w*\s+([\d.]+)%\s+[\d.]+%\s+[\d.]+\w*\s+[\d.]+%\s+(.+)$/.exec(line);
+    if (m) out.set((m[2] ?? '').trim(), Number(m[1]));
+  }
+  return out;
+}
+
+const LEAVES = {
+  c: ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'],
+  go: ['main.hotParse', 'main.hotCompress', 'main.hotVerifyToken'],
+} as const;
+
 describe.skipIf(!realSampler)('emberscope capture with the real sampler', () => {
-  const realEnv = (): Record<string, string> => ({ EMBERSCOPE_DIST_DIR: REAL_DIST });
-  const args = (kh: string): string[] => [...common(host, kh), '--accept-new-host-key'];
+  let realDist: FixtureDist;
+  const realEnv = (): Record<string, string> => ({ EMBERSCOPE_DIST_DIR: realDist.dir });
+  const args = (): string[] => [...common(host, join(dir, 'kh6')), '--accept-new-host-key'];
 
   beforeAll(async () => {
-    const r = await cli(['setup', dest(host), ...args(join(dir, 'kh6')), '--yes'], realEnv());
+    realDist = await makeFixtureDist({ sampler: join(REPO, 'assets', 'linux-x86_64', 'emberscope-sampler') });
+    const r = await cli(['setup', dest(host), ...args(), '--yes'], realEnv());
     if (r.code !== 0) throw new Error(`setup failed: ${r.stderr}`);
   });
   afterAll(async () => {
-    await cli(['uninstall', dest(host), ...args(join(dir, 'kh6')), '--yes'], realEnv());
+    if (realDist) {
+      await cli(['uninstall', dest(host), ...args(), '--yes'], realEnv());
+      await rm(realDist.dir, { recursive: true, force: true });
+    }
   });
 
   for (const kind of ['c', 'go'] as const) {
-    it(`captures the ${kind} workload; go tool pprof -top shows its hot leaf`, async () => {
+    it(`captures the ${kind} workload; go tool pprof -top shows its leaves 50:30:20`, async () => {
       const workload = await host.startWorkload(kind, { seconds: 0, threads: 1 });
       try {
         const out = join(dir, `${kind}.pb.gz`);
         const folded = join(dir, `${kind}.folded`);
-        const r = await cli(['capture', dest(host), ...args(join(dir, 'kh6')), '--seconds', '4', '--hz', '199', '--pid', String(workload.pid), '--redact', 'none', '-o', out, '--folded', folded], realEnv());
+        const t0 = Date.now();
+        const r = await cli(['capture', dest(host), ...args(), '--seconds', '5', '--hz', '499', '--pid', String(workload.pid), '--redact', 'none', '-o', out, '--folded', folded], realEnv());
         expect(r.stderr).not.toMatch(/emberscope: /);
         expect(r.code).toBe(0);
+        const first = /first samples (\d+) ms after the command started/.exec(r.stderr);
+        console.log(`${kind}: first delta ${first?.[1] ?? '?'} ms after the command started; whole CLI run ${Date.now() - t0} ms`);
         const { stdout } = await run('go', ['tool', 'pprof', '-top', '-sample_index=samples', out], { env: { ...process.env, HOME: dir } });
-        expect(stdout).toMatch(/leaf|hot/i);
-        expect(await readFile(folded, 'utf8')).toMatch(/ \d+\n/);
+        const shares = flatShares(stdout);
+        const [a = 0, b = 0, c = 0] = LEAVES[kind].map((n) => shares.get(n) ?? 0);
+        console.log(`${kind}: flat shares ${LEAVES[kind].join(' / ')} = ${a} / ${b} / ${c}`);
+        expect(a + b + c).toBeGreaterThan(80);
+        expect(Math.abs((100 * a) / (a + b + c) - 50)).toBeLessThan(10);
+        expect(Math.abs((100 * b) / (a + b + c) - 30)).toBeLessThan(10);
+        expect(Math.abs((100 * c) / (a + b + c) - 20)).toBeLessThan(10);
+        expect(await readFile(folded, 'utf8')).toContain(LEAVES[kind][0]);
+        // The default export redaction (standard) masks the sensitive leaf name.
+        const redacted = join(dir, `${kind}-std.pb.gz`);
+        const lib = await cli(['library', 'list', '--json', '--data-dir', join(dir, 'data')]);
+        const id = (JSON.parse(lib.stdout) as { id: string }[])[0]?.id ?? '';
+        expect((await cli(['library', 'export', id, '-o', redacted, '--data-dir', join(dir, 'data')])).code).toBe(0);
+        const std = (await run('go', ['tool', 'pprof', '-top', redacted], { env: { ...process.env, HOME: dir } })).stdout;
+        expect(std).not.toContain(LEAVES[kind][2]);
       } finally {
         await workload.stop();
       }
