@@ -135,7 +135,9 @@ export function createBackend(services: Services, options: BackendOptions): Back
       try {
         const s = await pending;
         sessions.set(hostId, s);
+        const stopUploads = s.onUpload((u) => emit({ type: 'upload-progress', hostId, file: u.file, transferred: u.transferred, total: u.total }));
         void s.closed.then((error) => {
+          stopUploads();
           if (sessions.get(hostId) !== s) return;
           sessions.delete(hostId);
           emit({ type: 'connection', hostId, state: 'disconnected', message: error ? `The connection to ${s.info.hostLabel} was lost: ${errorInfo(error).message}` : '' });

@@ -159,6 +159,14 @@ export type ApiEvent =
       readonly message: string;
     }
   | {
+      /** Deploy: the agent or sampler being uploaded to the host (SFTP). */
+      readonly type: 'upload-progress';
+      readonly hostId: string;
+      readonly file: string;
+      readonly transferred: number;
+      readonly total: number;
+    }
+  | {
       readonly type: 'connection';
       readonly hostId: string;
       readonly state: 'connected' | 'disconnected';

@@ -40,6 +40,7 @@ export interface HostState {
   readonly setupRunning: boolean;
   readonly setupProgress: { readonly step: number; readonly total: number; readonly message: string } | null;
   readonly setupResult: SetupResult | null;
+  readonly upload: { readonly file: string; readonly transferred: number; readonly total: number } | null;
 }
 
 const IDLE_HOST: HostState = {
@@ -51,6 +52,7 @@ const IDLE_HOST: HostState = {
   setupRunning: false,
   setupProgress: null,
   setupResult: null,
+  upload: null,
 };
 
 export interface LiveCapture {
@@ -224,6 +226,9 @@ export const useStore = create<Store>()((set, get) => {
       case 'setup-progress':
         patchHost(event.hostId, { setupProgress: { step: event.step, total: event.total, message: event.message } });
         break;
+      case 'upload-progress':
+        patchHost(event.hostId, { upload: event.transferred >= event.total ? null : { file: event.file, transferred: event.transferred, total: event.total } });
+        break;
       case 'connection':
         if (event.state === 'disconnected') {
           patchHost(event.hostId, { phase: 'idle', connection: null });
@@ -346,9 +351,9 @@ export const useStore = create<Store>()((set, get) => {
       patchHost(hostId, { checking: true });
       try {
         const check = await api().checkHost(hostId);
-        patchHost(hostId, { check, checking: false });
+        patchHost(hostId, { check, checking: false, upload: null });
       } catch (e) {
-        patchHost(hostId, { checking: false });
+        patchHost(hostId, { checking: false, upload: null });
         get().fail(e, `Could not review ${hostLabel(hostId)}`);
       }
     },

@@ -110,6 +110,21 @@ export function HostView({ hostId }: { readonly hostId: string }) {
         <p className="muted">Connect to review what a capture would ask of this host. Nothing runs on the host before you see it.</p>
       ) : null}
 
+      {state?.checking && !report ? (
+        <div className="progress" aria-live="polite">
+          {state.upload ? (
+            <>
+              <progress max={Math.max(1, state.upload.total)} value={state.upload.transferred} aria-label="Upload progress" />
+              <span>
+                Uploading {state.upload.file} ({Math.round(state.upload.transferred / 1024)} of {Math.round(state.upload.total / 1024)} KiB), then checking its hash on the host…
+              </span>
+            </>
+          ) : (
+            <span className="muted">Reading the host's security posture…</span>
+          )}
+        </div>
+      ) : null}
+
       {report ? (
         <section className="panel review" aria-labelledby="review-title">
           <div className="section-head">
