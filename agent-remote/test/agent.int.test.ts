@@ -5,7 +5,7 @@
 // Run: npx vitest run --project integration agent-remote/
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'ssh2';
@@ -29,13 +29,38 @@ let sampler: string;
 let agentPath: string;
 const extra: ChildProcess[] = [];
 
-function bpfPrograms(): string {
+/** Ids of the BPF programs loaded now. */
+function bpfProgramIds(): Set<number> {
   try {
-    return execFileSync('bpftool', ['prog', 'show'], { encoding: 'utf8' });
+    const list = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8' })) as { id: number }[];
+    return new Set(list.map((p) => p.id));
   } catch {
-    return '';
+    return new Set();
   }
 }
+
+/** Ids of the BPF programs a process holds (its fds' fdinfo; we are root). Other captures may run on this machine at the same time. */
+function programsOf(pid: number): number[] {
+  const ids = new Set<number>();
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fdinfo`);
+  } catch {
+    return [];
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^prog_id:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (m?.[1]) ids.add(Number(m[1]));
+    } catch {
+      // fd closed meanwhile
+    }
+  }
+  return [...ids];
+}
+
+/** Every program id one of our samplers held: none may remain loaded at the end. */
+const ourPrograms = new Set<number>();
 
 async function capture(client: AgentClient, options: CaptureOptionsInput): Promise<CaptureLog> {
   const log = new CaptureLog();
@@ -43,9 +68,19 @@ async function capture(client: AgentClient, options: CaptureOptionsInput): Promi
   return log;
 }
 
+/**
+ * At least 95% of the workload's samples at the right leaf, in the design's proportions (±10
+ * points). Samples whose user stack the sampler lost (counted in its STATS as lost_user_stack,
+ * shown as '[user stack lost]') are not symbolization failures and are left out; they must
+ * stay a small minority.
+ */
 function expectDesign(log: CaptureLog, pid: number, names: readonly string[]): void {
-  const s = share(log.userLeaves(pid), names);
+  const leaves = log.userLeaves(pid);
+  const lost = leaves.get('[user stack lost]') ?? 0;
+  leaves.delete('[user stack lost]');
+  const s = share(leaves, names);
   const detail = JSON.stringify([...log.userLeaves(pid)].sort((a, b) => b[1] - a[1]).slice(0, 8));
+  expect(lost / (s.total + lost), detail).toBeLessThan(0.2);
   expect(s.total, detail).toBeGreaterThan(100);
   expect(s.hit, detail).toBeGreaterThanOrEqual(0.95);
   s.parts.forEach((p, i) => expect(Math.abs(p - (DESIGN[i] ?? 0)), detail).toBeLessThanOrEqual(0.1));
@@ -88,7 +123,8 @@ afterAll(async () => {
   if (sampler && existsSync(sampler)) execFileSync('setcap', ['-r', sampler]);
   if (dir) rmSync(dir, { recursive: true, force: true });
   await host?.stop();
-  expect(bpfPrograms()).not.toMatch(/ember_sample/);
+  const loaded = bpfProgramIds();
+  expect([...ourPrograms].filter((id) => loaded.has(id))).toEqual([]);
 }, 120_000);
 
 describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, unprivileged user)', () => {
@@ -155,8 +191,10 @@ describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, un
 
   it('JIT frames of a node process with --perf-basic-prof', async () => {
     const script = 'function hotLoopForPerfMap(n){let x=0;for(let i=0;i<n;i++)x=(x*31+i)|0;return x} for(;;) hotLoopForPerfMap(100000);';
-    const child = spawn('setpriv', ['--reuid', String(host.facts.workloadUid), '--regid', String(host.facts.workloadUid), '--init-groups', '--', process.execPath, '--perf-basic-prof', '-e', script], { stdio: 'ignore' });
+    const child = spawn('setpriv', ['--reuid', String(host.facts.workloadUid), '--regid', String(host.facts.workloadUid), '--init-groups', '--', process.execPath, '--perf-basic-prof', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' });
     extra.push(child);
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     await host.remember(child.pid ?? 0);
     await new Promise((r) => setTimeout(r, 1500));
     // setpriv execs node: same pid.
@@ -165,8 +203,9 @@ describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, un
       const log = await capture(client, { hz: 199, seconds: 3, sampler: { path: sampler }, target: { kind: 'pids', pids: [pid] } });
       let jit = 0;
       for (const s of log.samples) if (s.pid === pid && log.stackFrames(s.stackId).some((f) => f.status === FrameStatus.FRAME_STATUS_JIT && f.name.includes('hotLoopForPerfMap'))) jit += s.count;
-      expect(log.total(pid)).toBeGreaterThan(100);
-      expect(jit / log.total(pid)).toBeGreaterThan(0.5);
+      const detail = `node exit ${child.exitCode} ${stderr.slice(0, 500)}; pids ${[...new Set(log.samples.map((x) => x.pid))].join(',')}`;
+      expect(log.total(pid), detail).toBeGreaterThan(100);
+      expect(jit / log.total(pid), detail).toBeGreaterThan(0.5);
     } finally {
       child.kill('SIGKILL');
       rmSync(`/tmp/perf-${pid}.map`, { force: true });
@@ -181,12 +220,16 @@ describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, un
     })();
     const started = await stream.started;
     await new Promise((r) => setTimeout(r, 1500));
-    expect(bpfPrograms()).toMatch(/ember_sample/);
+    const progs = programsOf(started.sampler?.pid ?? 0);
+    expect(progs.length).toBeGreaterThan(0);
+    for (const id of progs) ourPrograms.add(id);
+    expect(progs.every((id) => bpfProgramIds().has(id))).toBe(true);
     expect((await client.stopCapture(started.captureId)).stopped).toBe(true);
     await done;
     expect(log.ended).toBeDefined();
     await new Promise((r) => setTimeout(r, 500));
-    expect(bpfPrograms()).not.toMatch(/ember_sample/);
+    const loaded = bpfProgramIds();
+    expect(progs.filter((id) => loaded.has(id))).toEqual([]);
   });
 });
 
@@ -211,6 +254,7 @@ describe.skipIf(!haveSampler)('agent under plain node (root; sampler through set
         hz: 199,
         seconds: 3,
         kernelSymbols: true,
+        target: { kind: 'pids', pids: [w.pid] },
         sampler: { path: sampler, useSetpriv: true, setprivUid: host.facts.uid, setprivGid: host.facts.uid },
       });
       expect(log.ended?.error).toBeUndefined();

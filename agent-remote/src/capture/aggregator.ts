@@ -72,6 +72,19 @@ function addStatus(s: SymbolizationStats, status: FrameStatus): void {
   }
 }
 
+/** Placeholders for stacks the sampler could not record (its STATS count them as lost). */
+export const LOST_USER: ResolvedFrame = { name: '[user stack lost]', module: '', buildId: '', address: '', kind: 'unknown', status: 'unreadable', mangled: '' };
+export const LOST_KERNEL: ResolvedFrame = { name: '[kernel stack lost]', module: '', buildId: '', address: '', kind: 'kernel', status: 'unreadable', mangled: '' };
+
+/**
+ * A stack id that stands for a stack the sampler lost: a negative id other than "none"
+ * (-14 EFAULT: no such stack; -1: not asked for), or an id no STACK record defined.
+ */
+function lostStack(id: number, defined: boolean): boolean {
+  if (id >= 0) return !defined;
+  return id !== -14 && id !== -1;
+}
+
 type StackDef =
   | { gen: number; kind: 0 | 1; ips: bigint[] }
   | { gen: number; kind: 2; frames: BuildIdFrame[] };
@@ -149,10 +162,12 @@ export class Aggregator {
     const u = rec.userStackId >= 0 ? this.userDefs.get(rec.userStackId) : undefined;
     const k = rec.kernelStackId >= 0 ? this.kernelDefs.get(rec.kernelStackId) : undefined;
     if ((rec.userStackId >= 0 && !u) || (rec.kernelStackId >= 0 && !k)) this.interval.records++;
-    const cacheKey = `${tgid}:${u?.gen ?? -1}:${k?.gen ?? -1}`;
+    const userLost = lostStack(rec.userStackId, u !== undefined);
+    const kernelLost = lostStack(rec.kernelStackId, k !== undefined);
+    const cacheKey = `${tgid}:${u?.gen ?? (userLost ? 'L' : '-')}:${k?.gen ?? (kernelLost ? 'L' : '-')}`;
     let stackId = this.resolvedStacks.get(cacheKey);
     if (stackId === undefined) {
-      stackId = this.resolveStack(tgid, u, k);
+      stackId = this.resolveStack(tgid, u, k, userLost, kernelLost);
       if (this.resolvedStacks.size >= MAX_RESOLVED_STACK_CACHE) this.resolvedStacks.clear();
       this.resolvedStacks.set(cacheKey, stackId);
     }
@@ -179,9 +194,11 @@ export class Aggregator {
     for (const k of this.resolvedStacks.keys()) if (k.startsWith(prefix)) this.resolvedStacks.delete(k);
   }
 
-  private resolveStack(tgid: number, u: StackDef | undefined, k: StackDef | undefined): number {
+  private resolveStack(tgid: number, u: StackDef | undefined, k: StackDef | undefined, userLost: boolean, kernelLost: boolean): number {
     const frames: ResolvedFrame[] = [];
     if (k && k.kind === 1) frames.push(...this.sym.kernelStack(k.ips));
+    else if (kernelLost) frames.push(LOST_KERNEL);
+    if (!u && userLost) frames.push(LOST_USER);
     let userDepth = 0;
     if (u) {
       if (u.kind === 2) {
@@ -272,7 +289,7 @@ export class Aggregator {
   private emptyFrame(): number {
     if (this.emptyStackFrameId === 0) {
       const key = '\0empty';
-      this.emptyStackFrameId = this.frameIds.get(key) ?? this.defineFrame(key, this.special('[unknown]'));
+      this.emptyStackFrameId = this.frameIds.get(key) ?? this.defineFrame(key, this.special('[no stack]'));
     }
     return this.emptyStackFrameId;
   }
