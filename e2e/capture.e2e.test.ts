@@ -8,10 +8,11 @@
 // deploy dist/agent and the sampler listed in dist/manifest.json. The suite is skipped, with
 // the reason printed, while a part it needs has not landed (createServices of issue 5, the
 // sampler artifacts and assets/manifest.json of the BPF issue). Nothing here is faked.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrowserMode, type BrowserMode } from '../electron/browser/server';
@@ -21,12 +22,27 @@ import { launch, type Browser } from './support/chromium';
 import { ROOT, buildRenderer, removeRenderer, flameNames, screenshot, waitOrError } from './support/harness';
 
 const SERVICES_MODULE = join(ROOT, 'electron/services/index.ts');
+
+/**
+ * This test's own dist/ (agent bundle built here, the committed sampler artifacts, a manifest
+ * in scripts/build.mjs's layout), so that a concurrent build of the shared dist/ cannot make
+ * the agent's hash disagree with the manifest in the middle of the test.
+ */
+async function privateDist(out: string): Promise<string> {
+  execFileSync(process.execPath, [join(ROOT, 'agent-remote/build.mjs'), '--outdir', join(out, 'agent')], { stdio: 'inherit', cwd: ROOT });
+  await cp(join(ROOT, 'assets/linux-x86_64'), join(out, 'linux-x86_64'), { recursive: true });
+  const manifest = JSON.parse(await readFile(join(ROOT, 'assets/manifest.json'), 'utf8')) as Record<string, unknown>;
+  const agent = await readFile(join(out, 'agent/agent.cjs'));
+  manifest.agent = { path: join(out, 'agent/agent.cjs'), sha256: createHash('sha256').update(agent).digest('hex'), size: agent.length };
+  await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return out;
+}
 const isRoot = process.getuid?.() === 0;
 const HOT = ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'];
 const missing = [existsSync(SERVICES_MODULE) ? '' : 'electron/services/index.ts (createServices)', isRoot ? '' : 'root (the test host creates users)'].filter(Boolean);
-const samplerMissing = !(existsSync(join(ROOT, 'dist/manifest.json')) || existsSync(join(ROOT, 'assets/manifest.json')));
+const samplerMissing = !existsSync(join(ROOT, 'assets/manifest.json'));
 if (missing.length) console.warn(`e2e/capture: PENDING — missing ${missing.join('; ')}.`);
-else if (samplerMissing) console.warn('e2e/capture: review → setup → capture PENDING — the sampler artifacts (assets/manifest.json, then npm run build) have not landed.');
+else if (samplerMissing) console.warn('e2e/capture: review → setup → capture PENDING — the sampler artifacts (assets/manifest.json) have not landed.');
 
 describe.skipIf(missing.length > 0)('capture path against the real test host', () => {
   let dir = '';
@@ -38,8 +54,8 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
 
   beforeAll(async () => {
     const rendererDir = buildRenderer();
-    if (!samplerMissing && !existsSync(join(ROOT, 'dist/manifest.json'))) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'inherit', cwd: ROOT });
     dir = await mkdtemp(join(tmpdir(), 'emberscope-e2e-capture-'));
+    const distDir = samplerMissing ? join(ROOT, 'dist') : await privateDist(join(dir, 'dist'));
     const { startTestHost } = await import('../scripts/test-host');
     host = await startTestHost({ sudo: 'nopasswd' });
     workload = await host.startWorkload('c', { seconds: 0 });
@@ -51,7 +67,7 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
       sshConfigPath: sshConfig,
       userKnownHosts: [],
       appKnownHosts: join(dir, 'known_hosts'),
-      distDir: join(ROOT, 'dist'),
+      distDir,
       keychainService: `emberscope-e2e-${process.pid}`,
     });
     await services.hosts.add({
@@ -98,6 +114,9 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
 
   it.skipIf(samplerMissing)('reviews, sets up, captures, searches, redacts, exports and reopens', async () => {
     const { page, problems } = browser;
+    onTestFailed(async () => {
+      await screenshot(page, '19-capture-failure');
+    });
 
     // Privilege review, then setup with the commands shown first.
     await waitOrError(page, page.getByRole('heading', { name: 'Privilege review' }), 120_000);
@@ -113,7 +132,7 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
     }
 
     // Capture the C workload by process name; the live counter rises.
-    await page.getByLabel('Process name').first().check();
+    await page.getByRole('radiogroup', { name: 'What to profile' }).getByText('Process name').click();
     await page.getByTestId('capture-comm').fill('hot-c');
     await page.getByTestId('capture-start').click();
     const samples = async (): Promise<number> => Number(((await page.getByTestId('live-samples').textContent()) ?? '0').replace(/,/g, ''));
