@@ -254,7 +254,9 @@ async function cmdCapture(services: ServicesInternals, args: ParsedArgs): Promis
   let interrupts = 0;
   try {
     // The privilege review first: a blocker refuses the capture (exit 2), like `check`.
+    const connectedMs = Date.now() - commandStarted;
     const report = await session.check();
+    if (flag(args, 'verbose')) err(`timing: connected ${connectedMs} ms, privilege check done ${Date.now() - commandStarted} ms after the command started`);
     const serious = report.warnings.filter((w) => w.severity === 'blocker' || w.severity === 'critical');
     for (const w of serious) err(`[${w.severity}] ${w.id}: ${w.title}`);
     if (report.hasBlocker) throw new EmberError('BLOCKER', `A blocker warning stops the capture on ${session.info.hostLabel}: run emberscope check ${dest} for the evidence and the fix.`);
@@ -267,6 +269,7 @@ async function cmdCapture(services: ServicesInternals, args: ParsedArgs): Promis
       lastLine = Date.now();
       process.stderr.write(`\rcapturing on ${session.info.hostLabel}: ${p.samples} samples, ${p.lost} lost, ${Math.round(p.elapsedMs / 1000)} s   `);
     });
+    if (flag(args, 'verbose')) err(`timing: capture started ${Date.now() - commandStarted} ms after the command started`);
     err(`capture ${handle.id} started on ${session.info.hostLabel} in ${Date.now() - started} ms${options.seconds ? ` for ${options.seconds} s` : '; Ctrl-C stops it'}`);
     const onSignal = (): void => {
       interrupts++;

@@ -49,7 +49,7 @@ export class Captures implements CaptureService {
   async start(session: Session, options: CaptureOptions, onProgress: (p: CaptureProgress) => void = () => undefined): Promise<CaptureHandle> {
     validateCaptureOptions(options);
     const s = session as HostSession;
-    if (typeof s.openAgent !== 'function') throw new EmberError('INTERNAL', 'Not a session of these services.');
+    if (typeof s.takeAgent !== 'function') throw new EmberError('INTERNAL', 'Not a session of these services.');
     const artifacts = s.artifacts;
     const samplerPath = s.samplerPath;
     // The installed sampler must be the one of the manifest, checked on the host before the agent runs it.
@@ -71,7 +71,7 @@ export class Captures implements CaptureService {
       if (!g) throw new EmberError('SETUP_MISSING', `No ${SAMPLER_GROUP} group on ${s.entry.label}: run setup first.`);
       setprivGid = g.gid;
     }
-    const agent = await s.openAgent();
+    const agent = await s.takeAgent();
     const t = options.target;
     const input: CaptureOptionsInput = {
       hz: options.hz,

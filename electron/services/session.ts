@@ -33,6 +33,8 @@ export class HostSession implements Session {
   /** Warnings of the last check (recorded with captures). */
   lastWarnings: readonly WarningView[] = [];
   private closedFlag = false;
+  /** An agent left running by check(), handed to the next capture (saves one agent start). */
+  private idleAgent: AgentClient | undefined;
 
   constructor(
     readonly entry: HostEntry,
@@ -131,9 +133,36 @@ export class HostSession implements Session {
     return agent;
   }
 
+  /** The idle agent if there is one (the caller owns it now), else a new one. */
+  async takeAgent(): Promise<AgentClient> {
+    const idle = this.idleAgent;
+    this.idleAgent = undefined;
+    if (idle) {
+      const ended = await Promise.race([idle.closed.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]);
+      if (!ended) return idle;
+      await idle.close().catch(() => undefined);
+    }
+    return this.openAgent();
+  }
+
+  private async dropIdleAgent(): Promise<void> {
+    const idle = this.idleAgent;
+    this.idleAgent = undefined;
+    await idle?.close().catch(() => undefined);
+  }
+
+  private async parkAgent(agent: AgentClient): Promise<void> {
+    if (this.idleAgent || this.closedFlag) {
+      await agent.close();
+      return;
+    }
+    this.idleAgent = agent;
+  }
+
   async check(): Promise<CheckReport> {
     const d = await this.deployed();
-    const agent = await this.openAgent();
+    const agent = await this.takeAgent();
+    let healthy = false;
     try {
       const version = this.artifacts.samplerVersion;
       const reply = await agent.posture({
@@ -149,6 +178,7 @@ export class HostSession implements Session {
       const { warnings, blocker } = warningsFor(evidence, { samplerPath: this.samplerPath, host: this.entry.label });
       this.lastWarnings = warnings;
       const installed = reply.samplerFile?.exists === true;
+      healthy = true;
       return {
         hostId: this.entry.id,
         kernel: reply.kernel?.release ?? this.facts.kernel,
@@ -161,7 +191,8 @@ export class HostSession implements Session {
         samplerPath: installed ? this.samplerPath : '',
       };
     } finally {
-      await agent.close();
+      if (healthy) await this.parkAgent(agent);
+      else await agent.close();
     }
   }
 
@@ -189,6 +220,7 @@ export class HostSession implements Session {
 
   async runSetup(options: SetupOptions, onProgress: (p: SetupProgress) => void = () => undefined): Promise<SetupResult> {
     const plan = await this.setupPlan(options);
+    await this.dropIdleAgent();
     const password = this.sudoPassword();
     await runPlan(this.shell, plan, password, onProgress);
     const sampler = this.artifacts.sampler;
@@ -202,6 +234,7 @@ export class HostSession implements Session {
 
   async uninstall(onProgress: (p: SetupProgress) => void = () => undefined): Promise<SetupResult> {
     const plan = uninstallPlan(this.entry.id, this.facts);
+    await this.dropIdleAgent();
     await runPlan(this.shell, plan, this.sudoPassword(), onProgress);
     const cache = `${this.facts.home}/.cache/emberscope`;
     await this.shell.exec(`rm -rf -- ${shellQuote(cache)}`);
@@ -215,6 +248,9 @@ export class HostSession implements Session {
 
   async close(): Promise<void> {
     this.closedFlag = true;
+    const idle = this.idleAgent;
+    this.idleAgent = undefined;
+    await idle?.close().catch(() => undefined);
     this.shell.close();
   }
 }
