@@ -81,6 +81,7 @@ function expectDesign(log: CaptureLog, pid: number, names: readonly string[]): v
   const s = share(leaves, names);
   const detail = JSON.stringify([...log.userLeaves(pid)].sort((a, b) => b[1] - a[1]).slice(0, 8));
   expect(lost / (s.total + lost), detail).toBeLessThan(0.2);
+  console.log(`leaves of pid ${pid}: ${(s.hit * 100).toFixed(1)}% of ${s.total} samples at ${names.join('/')}, split ${s.parts.map((p) => (p * 100).toFixed(1)).join(' : ')}; ${lost} with lost user stacks`);
   expect(s.total, detail).toBeGreaterThan(100);
   expect(s.hit, detail).toBeGreaterThanOrEqual(0.95);
   s.parts.forEach((p, i) => expect(Math.abs(p - (DESIGN[i] ?? 0)), detail).toBeLessThanOrEqual(0.1));
@@ -175,6 +176,18 @@ describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, un
     try {
       const log = await capture(client, { hz: 199, seconds: 3, sampler: { path: sampler }, target: { kind: 'pids', pids: [w.pid] } });
       expectDesign(log, w.pid, GO_LEAVES);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('C workload with build-id frames (BPF_F_USER_BUILD_ID)', async () => {
+    const w = await host.startWorkload('c', { seconds: 0, threads: 2 });
+    try {
+      const log = await capture(client, { hz: 199, seconds: 3, buildIdFrames: true, sampler: { path: sampler }, target: { kind: 'pids', pids: [w.pid] } });
+      expect(log.started?.sampler?.buildIdFrames).toBe(true);
+      expectDesign(log, w.pid, C_LEAVES);
+      expect([...log.frames.values()].some((f) => f.name === 'spin_parse_request' && f.buildId.length === 40)).toBe(true);
     } finally {
       await w.stop();
     }
