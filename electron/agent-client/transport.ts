@@ -4,6 +4,7 @@
 // desktop; nothing listens on the host. One agent session per bridge: later connections (a
 // gRPC reconnect after the agent went away) are refused, so a dead agent is never silently
 // replaced by a new one that knows nothing of the capture.
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,8 +21,21 @@ export interface StreamBridge {
   close(): Promise<void>;
 }
 
+// Socket directories still open when the process exits are removed then (a crash may still leave one).
+const liveDirs = new Set<string>();
+let exitHook = false;
+function track(dir: string): void {
+  liveDirs.add(dir);
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  });
+}
+
 export async function bridgeStream(source: Duplex | AgentStreamFactory): Promise<StreamBridge> {
   const dir = await mkdtemp(join(tmpdir(), 'emberscope-agent-'));
+  track(dir);
   await chmod(dir, 0o700);
   const path = join(dir, 'agent.sock');
   let used = false;
@@ -95,6 +109,7 @@ export async function bridgeStream(source: Duplex | AgentStreamFactory): Promise
       finish(undefined);
       await new Promise<void>((r) => server.close(() => r()));
       await rm(dir, { recursive: true, force: true });
+      liveDirs.delete(dir);
     },
   };
 }
