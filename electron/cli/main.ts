@@ -56,9 +56,10 @@ const COMMANDS: Readonly<Record<string, OptionSpecs>> = {
     output: { value: true, short: 'o' },
     folded: { value: true },
     title: { value: true },
+    'team-key': {},
   },
   'known-hosts': {},
-  library: { output: { value: true, short: 'o' }, format: { value: true }, redact: { value: true }, 'redact-pattern': { value: true, repeat: true } },
+  library: { output: { value: true, short: 'o' }, format: { value: true }, redact: { value: true }, 'redact-pattern': { value: true, repeat: true }, 'team-key': {} },
   import: {},
   ui: { 'ui-port': { value: true }, 'no-open': {} },
   version: {},
@@ -69,7 +70,7 @@ const USAGE = `usage: emberscope <command> [options]
   check <dest> [--json]                            posture and privilege warnings (exit 2 on a blocker)
   setup <dest> [--kernel-symbols] [--allow-sys-admin] [--yes]
   capture <dest> [--seconds N] [--hz N] [--pid P | --comm NAME | --cgroup PATH] [--strict]
-          [--redact none|paths|standard|strict|all] [--redact-pattern REGEX]... -o FILE.pb.gz [--folded FILE]
+          [--redact none|paths|standard|strict|all] [--redact-pattern REGEX]... [--team-key] -o FILE.pb.gz [--folded FILE]
   uninstall <dest> [--yes]
   known-hosts list [HOST] | known-hosts remove HOST          [-p PORT]
   library list [--json] | library export ID -o FILE [--format pprof|folded] [--redact P] | library remove ID
@@ -298,7 +299,7 @@ async function cmdCapture(services: ServicesInternals, args: ParsedArgs): Promis
       [folded, 'folded'],
     ] as const) {
       if (file === undefined) continue;
-      const exported = await services.export(s.id, { format, redaction, patterns: options.redactPatterns ?? [] });
+      const exported = await services.export(s.id, { format, redaction, patterns: options.redactPatterns ?? [], hashKey: flag(args, 'team-key') ? 'team' : 'random' });
       await writeFile(file, exported.bytes, { mode: 0o600 });
       err(`wrote ${file} (${format}, redaction ${redaction}: ${exported.redactionSummary})`);
     }
@@ -343,7 +344,7 @@ async function cmdLibrary(services: ServicesInternals, args: ParsedArgs): Promis
     if (output === undefined) throw new EmberError('BAD_OPTIONS', 'library export needs -o FILE.');
     const format = str(args, 'format') ?? (output.endsWith('.pb.gz') || output.endsWith('.pb') ? 'pprof' : 'folded');
     if (format !== 'pprof' && format !== 'folded') throw new EmberError('BAD_OPTIONS', '--format must be pprof or folded.');
-    const exported = await services.export(id, { format, redaction: redactionFrom(args), patterns: list(args, 'redact-pattern') });
+    const exported = await services.export(id, { format, redaction: redactionFrom(args), patterns: list(args, 'redact-pattern'), hashKey: flag(args, 'team-key') ? 'team' : 'random' });
     await writeFile(output, exported.bytes, { mode: 0o600 });
     err(`wrote ${output} (${exported.redactionSummary})`);
     return EXIT.OK;

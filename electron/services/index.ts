@@ -7,9 +7,9 @@ import { Captures } from './capture';
 import { Hosts, type DestinationOverrides } from './hosts';
 import { localShell, sshShell } from './host-shell';
 import { KnownHostsStore } from './known-hosts-store';
-import { exportProfile, Library } from './library';
+import { Library } from './library';
 import { defaultDataDir, defaultDistDir } from './paths';
-import { createSecretStore } from './secrets';
+import { createSecretStore, redactionTeamKey } from './secrets';
 import { HostSession } from './session';
 import { connectRoute } from './ssh';
 import type { ConnectOptions, ExportedFile, ExportOptions, Prompts, Services, ServicesConfig, Session } from './types';
@@ -88,8 +88,8 @@ export function createServices(config: ServicesConfig & { nodeSearchPath?: strin
     library,
     knownHosts,
     export: async (captureId: string, options: ExportOptions): Promise<ExportedFile> => {
-      const opened = await library.open(captureId);
-      return exportProfile(opened.profile, opened.summary.title, options);
+      const teamKey = options.hashKey === 'team' ? await redactionTeamKey(secrets) : undefined;
+      return library.export(captureId, options, teamKey);
     },
     secretsStatus: () => secrets.status(),
     close: async () => {

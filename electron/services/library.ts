@@ -240,16 +240,16 @@ export class Library implements LibraryService {
     });
   }
 
-  async export(id: string, options: ExportOptions): Promise<ExportedFile> {
+  async export(id: string, options: ExportOptions, teamKey?: Uint8Array): Promise<ExportedFile> {
     const opened = await this.open(id);
-    return exportProfile(opened.profile, opened.summary.title, options);
+    return exportProfile(opened.profile, opened.summary.title, options, teamKey);
   }
 }
 
-export function exportProfile(profile: Profile, title: string, options: ExportOptions): ExportedFile {
+export function exportProfile(profile: Profile, title: string, options: ExportOptions, teamKey?: Uint8Array): ExportedFile {
   const redaction = options.redaction ?? DEFAULT_EXPORT_PRESET;
   const patterns = [...(typeof redaction === 'object' ? redaction.patterns : []), ...(options.patterns ?? [])];
-  const key = randomBytes(32);
+  const key = teamKey ?? randomBytes(32);
   const result =
     typeof redaction === 'string'
       ? redactProfile(profile, { preset: redaction, key, patterns })

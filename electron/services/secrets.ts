@@ -2,6 +2,7 @@
 // default would silently fall back to the kernel keyutils store, which keeps secrets only in
 // memory until logout: that is refused (keychain-unavailable) instead. A secret is never written
 // to a file, a log, a command line or an environment.
+import { randomBytes } from 'node:crypto';
 import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
 import { EmberError } from '../../core/errors';
 import type { SecretsStatus } from './types';
@@ -72,4 +73,16 @@ export function createSecretStore(service = 'emberscope'): SecretStore {
       }
     },
   };
+}
+
+/** The team's redaction hash key (issue 6): kept in the keychain only, created on first use. */
+export async function redactionTeamKey(store: SecretStore): Promise<Uint8Array> {
+  const account = 'redaction-team-key';
+  const existing = await store.get(account);
+  if (existing !== null && /^[0-9a-f]{64}$/.test(existing)) return Buffer.from(existing, 'hex');
+  const status = await store.status();
+  if (!status.available) throw new EmberError('KEYCHAIN_UNAVAILABLE', `The team redaction key lives in the OS keychain, which is not available (${status.reason}); export with a random key instead.`);
+  const key = randomBytes(32).toString('hex');
+  await store.set(account, key);
+  return Buffer.from(key, 'hex');
 }

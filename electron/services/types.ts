@@ -358,6 +358,11 @@ export interface ExportOptions {
   readonly redaction?: RedactionPreset | RedactionSettings;
   /** Extra patterns added to a preset. */
   readonly patterns?: readonly string[];
+  /**
+   * Key of the masking hash: 'random' (default; exports cannot be linked to each other) or
+   * 'team' (a key kept in the OS keychain, created on first use; exports can be compared).
+   */
+  readonly hashKey?: 'random' | 'team';
 }
 
 export interface ExportedFile {

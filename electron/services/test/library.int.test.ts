@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { profileFromPaths } from '../../../core/testing/fixtures';
 import { Library, type NewCaptureMetadata } from '../library';
+import { createSecretStore, redactionTeamKey } from '../secrets';
 import { filesUnder, run } from './helpers';
 
 let dir: string;
@@ -107,5 +108,19 @@ describe('library', () => {
     expect(folded.samples).toBe(7);
     await expect(lib.import(Buffer.from([1, 2, 3, 255]), 'x.pb')).rejects.toMatchObject({ code: 'BAD_INPUT' });
     for (const c of (await lib.list()).captures) await lib.remove(c.id);
+  });
+
+  it('team key (from the keychain) makes masked names comparable across exports; random keys do not', async () => {
+    const store = createSecretStore(`emberscope-test-${process.pid}`);
+    const s = await lib.save(profile, meta);
+    const names = async (key?: Uint8Array): Promise<string> => Buffer.from((await lib.export(s.id, { format: 'folded' }, key)).bytes).toString();
+    expect(await names()).not.toBe(await names());
+    const k1 = await redactionTeamKey(store);
+    const k2 = await redactionTeamKey(store);
+    expect(Buffer.from(k1).equals(Buffer.from(k2))).toBe(true);
+    expect(await names(k1)).toBe(await names(k2));
+    expect(await names(k1)).toMatch(/fn:[0-9a-f]+/);
+    await store.delete('redaction-team-key');
+    await lib.remove(s.id);
   });
 });
