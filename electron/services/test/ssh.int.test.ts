@@ -106,6 +106,22 @@ describe('routes and authentication', () => {
     conn.close();
   });
 
+  it('follows a ProxyJump chain of two bastions', async () => {
+    const bastion2 = await startTestHost({ tcpForwarding: true });
+    try {
+      const store = new KnownHostsStore(join(dir, 'e2', 'known_hosts'), []);
+      const conn = await connectRoute(
+        { jumps: [endpoint(bastion, { label: 'b1' }), endpoint(bastion2, { label: 'b2' })], target: endpoint(host) },
+        deps(store, { unknownHostKey: 'accept-new' }),
+      );
+      expect((await execCommand(conn.client, 'id -un')).stdout.trim()).toBe(host.facts.user);
+      conn.close();
+      expect((await readFile(store.appFile, 'utf8')).trim().split('\n')).toHaveLength(3);
+    } finally {
+      await bastion2.stop();
+    }
+  });
+
   it('reports an unreachable host and failed authentication with their codes', async () => {
     const store = new KnownHostsStore(join(dir, 'f', 'known_hosts'), []);
     expect(await codeOf(connectRoute({ jumps: [], target: endpoint(host, { port: 1 }) }, deps(store)))).toBe('HOST_UNREACHABLE');
