@@ -157,10 +157,19 @@ export class Hosts implements HostsService {
     };
   }
 
-  private jumps(config: SshConfig, proxyJump: string): SshEndpoint[] {
+  /**
+   * The hops of a ProxyJump value, as OpenSSH follows them: each is resolved through ssh_config,
+   * and the first hop's own ProxyJump (if any) comes before it, recursively.
+   */
+  private jumps(config: SshConfig, proxyJump: string, depth = 0): SshEndpoint[] {
     const items = parseProxyJump(proxyJump);
     if (items === undefined) throw new EmberError('BAD_OPTIONS', `Cannot read ProxyJump "${proxyJump.slice(0, 100)}".`);
-    return items.map((j) => this.endpoint(config, j.host, j.host, j.user, j.port, ''));
+    if (depth > 8) throw new EmberError('BAD_OPTIONS', 'ProxyJump hosts refer to each other in a loop (more than 8 levels).');
+    const hops = items.map((j) => this.endpoint(config, j.host, j.host, j.user, j.port, ''));
+    const first = items[0];
+    if (!first) return hops;
+    const before = resolveHost(config, first.host).proxyJumpText;
+    return before !== '' ? [...this.jumps(config, before, depth + 1), ...hops] : hops;
   }
 
   /** Resolves a destination: `local`, a host id, an ssh_config alias or `[user@]host[:port]`. */

@@ -46,4 +46,13 @@ describe('hosts', () => {
     expect((await hosts.resolve('local')).kind).toBe('local');
     await expect(hosts.resolve('bad dest')).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
   });
+
+  it("follows the first jump host's own ProxyJump, and refuses loops", async () => {
+    const config = join(dir, 'config3');
+    await writeFile(config, 'Host inner\n ProxyJump mid\nHost mid\n ProxyJump outer\nHost loop1\n ProxyJump loop2\nHost loop2\n ProxyJump loop1\n');
+    const hosts = new Hosts(join(dir, 'data3'), config);
+    const d = await hosts.resolve('inner');
+    expect(d.kind === 'ssh' && d.route.jumps.map((j) => j.host)).toEqual(['outer', 'mid']);
+    await expect(hosts.resolve('loop1')).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
+  });
 });
