@@ -227,6 +227,33 @@ describe('emberscope-sampler', () => {
     expect(r.stderr).toMatch(/exit=7/);
   });
 
+  it('--cgroup samples only that cgroup v2', async () => {
+    // This host mounts only cgroup v1 controllers: mount the unified hierarchy in a private
+    // mount namespace, put the workload in a child cgroup, move it back and remove the cgroup.
+    const w = await host.startWorkload('c', { seconds: 20, threads: 1 });
+    const out = join(capsDir, 'cgroup.bin');
+    const script = join(capsDir, 'cgroup.sh');
+    const mnt = join(capsDir, 'cgroup2');
+    const cg = `emberscope-sampler-test-${process.pid}`;
+    await writeFile(script, [
+      'set -u', `m=${mnt}`, 'mkdir -p "$m"', 'mount -t cgroup2 none "$m" || exit 90', `mkdir "$m/${cg}"`,
+      `echo ${w.pid} > "$m/${cg}/cgroup.procs"`,
+      `${SAMPLER} --cgroup "$m/${cg}" --duration 2 > ${out}; rc=$?`,
+      `echo ${w.pid} > "$m/cgroup.procs" 2>/dev/null || true`, `rmdir "$m/${cg}"`, 'exit $rc',
+    ].join('\n'));
+    try {
+      const r = await run('unshare', ['--mount', '--propagation', 'private', 'sh', script]);
+      expect(r.stderr).toMatch(/info: sampling cgroup .* \(id \d+\) and its descendants/);
+      const recs = parseRecords(await readFile(out));
+      checkIntegrity(recs);
+      expect(recs.counts.length).toBeGreaterThan(0);
+      expect(recs.counts.every((c) => c.tgid === w.pid)).toBe(true);
+      expect(recs.stats.reduce((a, s) => a + s.filtered, 0)).toBeGreaterThan(0);
+    } finally {
+      await w.stop();
+    }
+  });
+
   describe('leaves no BPF program behind', () => {
     async function gone(ids: number[]): Promise<void> {
       expect(ids.length).toBeGreaterThan(0);
