@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../../../scripts/test-host';
 import { makeFixtureDist, REPO, type FixtureDist } from '../../services/test/fixture-dist';
@@ -224,4 +225,26 @@ describe.skipIf(!realSampler)('emberscope capture with the real sampler', () => 
       }
     });
   }
+
+  it('--strict redacts on the host: the saved capture never holds the sensitive name', async () => {
+    const workload = await host.startWorkload('c', { seconds: 0, threads: 1 });
+    try {
+      const dataDir = join(dir, 'strict-data');
+      const out = join(dir, 'strict.folded');
+      const r = await cli(['capture', dest(host), '-i', host.facts.identityFile, '--known-hosts', join(dir, 'kh6'), '--data-dir', dataDir, '--seconds', '3', '--hz', '499', '--pid', String(workload.pid), '--strict', '--redact', 'none', '--folded', out], realEnv());
+      expect(r.stderr).not.toMatch(/emberscope: /);
+      expect(r.code).toBe(0);
+      const lib = await cli(['library', 'list', '--json', '--data-dir', dataDir]);
+      const summary = (JSON.parse(lib.stdout) as { id: string; redaction: string; samples: number }[])[0];
+      expect(summary?.redaction).toMatch(/^strict \(on the host/);
+      expect(summary?.samples).toBeGreaterThan(0);
+      const folded = await readFile(out, 'utf8');
+      expect(folded).not.toContain('spin_verify_session_token');
+      expect(folded).not.toContain('session');
+      const saved = await readFile(join(dataDir, 'library', `${summary?.id ?? ''}.pb.gz`));
+      expect(gunzipSync(saved).includes(Buffer.from('spin_verify_session_token'))).toBe(false);
+    } finally {
+      await workload.stop();
+    }
+  });
 });
