@@ -74,6 +74,13 @@ describe('host screens (scripted host)', () => {
     await expect.poll(samples).toBeGreaterThan(100);
     await expect.poll(async () => (await flameNames(page)).includes('spin_verify_session_token'), { timeout: 10_000 }).toBe(true);
     await screenshot(page, '22-live-capture');
+    // Zoom survives the live updates (a new snapshot arrives about every second).
+    await page.locator('[data-testid="flame-graph"] g.frame[name="handle_request"]').click();
+    await page.getByText('Zoomed into').waitFor();
+    const before = await samples();
+    await expect.poll(samples).toBeGreaterThan(before + 120);
+    await page.waitForTimeout(300);
+    expect(await page.locator('.flame-zoom-note').textContent()).toBe('Zoomed into handle_request');
     await page.getByTestId('capture-stop').click();
     await expect.poll(() => page.getByTestId('library-item').count()).toBe(1);
     await page.getByRole('button', { name: 'Export pprof' }).and(page.locator(':enabled')).waitFor();

@@ -23,6 +23,8 @@ export interface FlameGraphProps {
   readonly onSearchResult: (result: SearchResult | null) => void;
   /** Bumped by the Reset button. */
   readonly resetSeq: number;
+  /** Identity of what is shown: while it stays the same (a live capture), a new tree keeps the zoom. */
+  readonly viewKey: string;
 }
 
 /** Above this many nodes: no transitions and a larger minimum frame size. */
@@ -95,7 +97,23 @@ function onFrameKey(e: ReactKeyboardEvent<HTMLDivElement>): void {
   }
 }
 
-export function FlameGraph({ tree, inverted, search, focus, onSearchResult, resetSeq }: FlameGraphProps) {
+function pathOf(d: FlameHierarchyNode<ChartDatum>): string[] | null {
+  if (d.depth === 0) return null;
+  return d.ancestors().reverse().slice(1).map((n) => n.data.name);
+}
+
+function findPath(root: FlameHierarchyNode<ChartDatum>, path: readonly string[]): FlameHierarchyNode<ChartDatum> | null {
+  let at: FlameHierarchyNode<ChartDatum> | undefined = root;
+  for (const name of path) {
+    at = (at?.children as FlameHierarchyNode<ChartDatum>[] | undefined)?.find((c) => c.data.name === name);
+    if (!at) return null;
+  }
+  return at ?? null;
+}
+
+export function FlameGraph({ tree, inverted, search, focus, onSearchResult, resetSeq, viewKey }: FlameGraphProps) {
+  /** The zoomed frame as names from the root, kept across live updates of the same view. */
+  const zoomPath = useRef<{ key: string; path: string[] } | null>(null);
   const container = useRef<HTMLDivElement>(null);
   const chartRef = useRef<Chart<ChartDatum> | null>(null);
   const searchRef = useRef(search);
@@ -148,6 +166,8 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
         onSearchRef.current(term ? { term, matches: results.length, samples: sum, total: totalValue } : null);
       })
       .onClick((d) => {
+        const path = pathOf(d);
+        zoomPath.current = path ? { key: viewKey, path } : null;
         setZoomed(d.depth === 0 ? null : d.data.name);
         makeFocusable(el);
       });
@@ -156,14 +176,23 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
     makeFocusable(el);
     performance.mark('emberscope:chart-drawn');
     chartRef.current = chart;
-    setZoomed(null);
+    // Same view, new data (a live capture): zoom back to where the user was, without animation.
+    const kept = zoomPath.current?.key === viewKey ? findPath(select<HTMLElement, FlameHierarchyNode<ChartDatum>>(el).datum(), zoomPath.current.path) : null;
+    if (kept) {
+      chart.transitionDuration(0);
+      chart.zoomTo(kept);
+      chart.transitionDuration(big ? 0 : 180);
+    } else {
+      zoomPath.current = null;
+      setZoomed(null);
+    }
     if (searchRef.current) chart.search(searchRef.current);
     return () => {
       chart.destroy();
       chartRef.current = null;
       setHover(null);
     };
-  }, [tree, inverted, width, big]);
+  }, [tree, inverted, width, big, viewKey]);
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -184,16 +213,14 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
     for (const n of root.descendants() as FlameHierarchyNode<ChartDatum>[]) {
       if (n.data.name === focus.name && (!best || (n.value ?? 0) > (best.value ?? 0))) best = n;
     }
-    if (best) {
-      chart.zoomTo(best);
-      setZoomed(best.data.name);
-    }
+    if (best) chart.zoomTo(best);
   }, [focus]);
 
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart || resetSeq === 0) return;
     chart.resetZoom();
+    zoomPath.current = null;
     setZoomed(null);
   }, [resetSeq]);
 

@@ -184,7 +184,15 @@ export function ProfileView() {
         {view.active ? <span className="redaction-badge">Redacted view: {view.summary}</span> : null}
       </div>
 
-      <FlameGraph tree={tree} inverted={inverted} search={deferredSearch} focus={focus} onSearchResult={setResult} resetSeq={resetSeq} />
+      <FlameGraph
+        tree={tree}
+        inverted={inverted}
+        search={deferredSearch}
+        focus={focus}
+        onSearchResult={setResult}
+        resetSeq={resetSeq}
+        viewKey={open.summary ? `capture:${open.summary.id}` : `live:${capture?.captureId ?? ''}`}
+      />
 
       <div className="lower">
         {top && top.view === view ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
