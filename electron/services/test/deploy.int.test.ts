@@ -20,6 +20,7 @@ let host: TestHost;
 let dist: FixtureDist;
 let dir: string;
 let services: ServicesInternals;
+const samplerMarker = join('/tmp', `emberscope-sampler-ran-${process.pid}`);
 
 const dest = (h: TestHost): string => `${h.facts.user}@127.0.0.1:${h.facts.port}`;
 const connect = async (s: ServicesInternals, h: TestHost, prompts = scriptedPrompts()): Promise<HostSession> =>
@@ -27,7 +28,10 @@ const connect = async (s: ServicesInternals, h: TestHost, prompts = scriptedProm
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'emberscope-deploy-'));
-  dist = await makeFixtureDist();
+  // The sampler stand-in leaves a marker if it ever runs (it must not: it is tampered before use).
+  const stand = join(dir, 'stand-in-sampler');
+  await writeFile(stand, `#!/bin/sh\ntouch ${samplerMarker}\n`, { mode: 0o755 });
+  dist = await makeFixtureDist({ sampler: stand });
   host = await startTestHost({ sudo: 'nopasswd' });
   services = createServices({ dataDir: join(dir, 'data'), distDir: dist.dir, userKnownHosts: [], keychainService: 'emberscope-test' });
 });
@@ -41,6 +45,7 @@ afterAll(async () => {
   }
   await host?.stop();
   await rm(dir, { recursive: true, force: true });
+  await rm(samplerMarker, { force: true });
   await rm(dist.dir, { recursive: true, force: true });
 });
 
@@ -124,8 +129,9 @@ describe('host setup', () => {
     const check = await session.check();
     expect(check.setupInstalled).toBe(true);
     // A tampered installed sampler is never run by a capture.
-    await appendFile(path, 'x');
+    await appendFile(path, '# tampered\n');
     await expect(services.capture.start(session, { hz: 99, seconds: 1, target: { kind: 'all' }, strict: false })).rejects.toMatchObject({ code: 'ARTIFACT_MISMATCH' });
+    expect(existsSync(samplerMarker)).toBe(false);
     const un = await session.uninstall();
     expect(un.report).toEqual(['nothing of Emberscope remains on the host']);
     expect(un.ok).toBe(true);
