@@ -35,6 +35,10 @@ STACK_MAP(ustacks0);
 STACK_MAP(ustacks1);
 STACK_MAP(kstacks0);
 STACK_MAP(kstacks1);
+STACK_MAP(ustacks_ovf0);
+STACK_MAP(ustacks_ovf1);
+STACK_MAP(kstacks_ovf0);
+STACK_MAP(kstacks_ovf1);
 COUNT_MAP(counts0);
 COUNT_MAP(counts1);
 
@@ -67,8 +71,27 @@ const volatile bool kernel_stacks = true;
 
 __u32 gen = 0; /* written by user space through the mmap-ed .bss */
 
+/* A stack id, from the overflow map if the main map's bucket holds another stack (-EEXIST).
+ * -EFAULT means "there is none": no user stack in a kernel thread, no kernel stack for a
+ * sample taken in user mode. Other errors are losses. */
+static __always_inline __s32 stack_id(struct bpf_perf_event_data *ctx, void *map, void *ovf,
+				      __u64 flags, __u64 *lost)
+{
+	long id = bpf_get_stackid(ctx, map, flags);
+
+	if (id == -EEXIST) {
+		id = bpf_get_stackid(ctx, ovf, flags);
+		if (id >= 0)
+			id += OVERFLOW_ID_BASE;
+	}
+	if (id < 0 && id != -EFAULT)
+		(*lost)++;
+	return id;
+}
+
 static __always_inline void record(struct bpf_perf_event_data *ctx, struct gen_stats *st,
-				   __u64 pid_tgid, void *counts, void *ustacks, void *kstacks)
+				   __u64 pid_tgid, void *counts, void *ustacks, void *kstacks,
+				   void *ustacks_ovf, void *kstacks_ovf)
 {
 	struct count_key key = {};
 	__u64 one = 1, *val;
@@ -78,17 +101,10 @@ static __always_inline void record(struct bpf_perf_event_data *ctx, struct gen_s
 	key.pid = (__u32)pid_tgid;
 	bpf_get_current_comm(&key.comm, sizeof(key.comm));
 
-	/* -EFAULT means "there is none": no user stack in a kernel thread, no kernel stack
-	 * for a sample taken in user mode. Other errors (a full stack map bucket) are losses. */
-	key.user_stack_id = bpf_get_stackid(ctx, ustacks, BPF_F_USER_STACK);
-	if (key.user_stack_id < 0 && key.user_stack_id != -EFAULT)
-		st->lost_user_stack++;
+	key.user_stack_id = stack_id(ctx, ustacks, ustacks_ovf, BPF_F_USER_STACK, &st->lost_user_stack);
 	key.kernel_stack_id = -1;
-	if (kernel_stacks) {
-		key.kernel_stack_id = bpf_get_stackid(ctx, kstacks, 0);
-		if (key.kernel_stack_id < 0 && key.kernel_stack_id != -EFAULT)
-			st->lost_kernel_stack++;
-	}
+	if (kernel_stacks)
+		key.kernel_stack_id = stack_id(ctx, kstacks, kstacks_ovf, 0, &st->lost_kernel_stack);
 
 	val = bpf_map_lookup_elem(counts, &key);
 	if (val) {
@@ -132,9 +148,9 @@ int ember_sample(struct bpf_perf_event_data *ctx)
 	}
 	st->samples++;
 	if (g)
-		record(ctx, st, pid_tgid, &counts1, &ustacks1, &kstacks1);
+		record(ctx, st, pid_tgid, &counts1, &ustacks1, &kstacks1, &ustacks_ovf1, &kstacks_ovf1);
 	else
-		record(ctx, st, pid_tgid, &counts0, &ustacks0, &kstacks0);
+		record(ctx, st, pid_tgid, &counts0, &ustacks0, &kstacks0, &ustacks_ovf0, &kstacks_ovf0);
 	return 0;
 }
 

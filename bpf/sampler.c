@@ -507,15 +507,17 @@ static struct sampler_bpf *skel;
 static int ncpus_possible;
 static __u64 interval_no;
 
-struct gen_maps { int counts, ustacks, kstacks; };
+struct gen_maps { int counts, ustacks, kstacks, uovf, kovf; };
 
 static struct gen_maps gen_maps(int g)
 {
 	if (g)
 		return (struct gen_maps){ bpf_map__fd(skel->maps.counts1), bpf_map__fd(skel->maps.ustacks1),
-					  bpf_map__fd(skel->maps.kstacks1) };
+					  bpf_map__fd(skel->maps.kstacks1), bpf_map__fd(skel->maps.ustacks_ovf1),
+					  bpf_map__fd(skel->maps.kstacks_ovf1) };
 	return (struct gen_maps){ bpf_map__fd(skel->maps.counts0), bpf_map__fd(skel->maps.ustacks0),
-				  bpf_map__fd(skel->maps.kstacks0) };
+				  bpf_map__fd(skel->maps.kstacks0), bpf_map__fd(skel->maps.ustacks_ovf0),
+				  bpf_map__fd(skel->maps.kstacks_ovf0) };
 }
 
 static void clear_stack_map(int fd)
@@ -534,12 +536,23 @@ static void clear_stack_map(int fd)
 	free(keys);
 }
 
-/* Emits stack `id` of `fd` unless done this interval. Returns false if it could not be read. */
-static bool emit_stack(int fd, __s32 id, __u8 kind, __u8 *done, void *buf, size_t frame_size)
+/* Emits stack `id` unless done this interval. Ids from OVERFLOW_ID_BASE on live in the overflow
+ * map `ovf` (entries / 2 slots); `done` has entries + entries / 2 flags. Returns false if the
+ * stack could not be read. */
+static bool emit_stack(int fd, int ovf, __u32 entries, __s32 id, __u8 kind, __u8 *done, void *buf,
+		       size_t frame_size)
 {
-	if (done[id])
+	__u32 key = id, slot = id;
+	if (id >= OVERFLOW_ID_BASE) {
+		fd = ovf;
+		key = id - OVERFLOW_ID_BASE;
+		slot = entries + key;
+	}
+	if (key >= entries)
+		return false;
+	if (done[slot])
 		return true;
-	if (bpf_map_lookup_elem(fd, &id, buf))
+	if (bpf_map_lookup_elem(fd, &key, buf))
 		return false;
 	__u32 n = 0;
 	if (kind == K_USER_BUILD_ID) {
@@ -565,7 +578,7 @@ static bool emit_stack(int fd, __s32 id, __u8 kind, __u8 *done, void *buf, size_
 	}
 	struct rec_stack h = { .stack_id = id, .kind = kind, .nframes = n };
 	record2(R_STACK, &h, sizeof(h), buf, n * frame_size);
-	done[id] = 1;
+	done[slot] = 1;
 	return true;
 }
 
@@ -580,15 +593,16 @@ static void drain(int g)
 	size_t n = 0;
 	__u64 user_lost = 0, kernel_lost = 0;
 
+	__u32 uentries = opt.build_id ? BUILD_ID_STACK_ENTRIES : IP_STACK_ENTRIES;
 	if (!stackbuf) {
 		stackbuf = malloc(opt.max_depth * sizeof(struct bpf_stack_build_id));
-		udone = calloc(BUILD_ID_STACK_ENTRIES > IP_STACK_ENTRIES ? BUILD_ID_STACK_ENTRIES : IP_STACK_ENTRIES, 1);
-		kdone = calloc(IP_STACK_ENTRIES, 1);
+		udone = calloc(uentries * 3 / 2, 1);
+		kdone = calloc(IP_STACK_ENTRIES * 3 / 2, 1);
 		if (!stackbuf || !udone || !kdone)
 			fail(EXIT_RUNTIME, "NO_MEMORY", "out of memory");
 	}
-	memset(udone, 0, opt.build_id ? BUILD_ID_STACK_ENTRIES : IP_STACK_ENTRIES);
-	memset(kdone, 0, IP_STACK_ENTRIES);
+	memset(udone, 0, uentries * 3 / 2);
+	memset(kdone, 0, IP_STACK_ENTRIES * 3 / 2);
 
 	struct count_key key, next;
 	int err = bpf_map_get_next_key(m.counts, NULL, &next);
@@ -611,13 +625,14 @@ static void drain(int g)
 			fail(EXIT_RUNTIME, "MAP_READ", "reading a count failed: %s", strerror(errno));
 		bpf_map_delete_elem(m.counts, &keys[i]);
 		if (c.user_stack_id >= 0 &&
-		    !emit_stack(m.ustacks, c.user_stack_id, opt.build_id ? K_USER_BUILD_ID : K_USER, udone,
-				stackbuf, uframe)) {
+		    !emit_stack(m.ustacks, m.uovf, uentries, c.user_stack_id,
+				opt.build_id ? K_USER_BUILD_ID : K_USER, udone, stackbuf, uframe)) {
 			c.user_stack_id = -ENOENT;
 			user_lost += c.count;
 		}
 		if (c.kernel_stack_id >= 0 &&
-		    !emit_stack(m.kstacks, c.kernel_stack_id, K_KERNEL, kdone, stackbuf, sizeof(__u64))) {
+		    !emit_stack(m.kstacks, m.kovf, IP_STACK_ENTRIES, c.kernel_stack_id, K_KERNEL, kdone,
+				stackbuf, sizeof(__u64))) {
 			c.kernel_stack_id = -ENOENT;
 			kernel_lost += c.count;
 		}
@@ -626,8 +641,11 @@ static void drain(int g)
 		record2(R_COUNT, &c, sizeof(c), NULL, 0);
 	}
 	clear_stack_map(m.ustacks);
-	if (opt.kernel_stacks)
+	clear_stack_map(m.uovf);
+	if (opt.kernel_stacks) {
 		clear_stack_map(m.kstacks);
+		clear_stack_map(m.kovf);
+	}
 
 	struct gen_stats per[ncpus_possible], zero[ncpus_possible];
 	struct rec_stats s = { .interval = interval_no++, .mono_ns = now_ns(CLOCK_MONOTONIC) };
@@ -737,14 +755,22 @@ static void load(void)
 	for (int g = 0; g < 2; g++) {
 		struct bpf_map *u = g ? skel->maps.ustacks1 : skel->maps.ustacks0;
 		struct bpf_map *k = g ? skel->maps.kstacks1 : skel->maps.kstacks0;
-		if (opt.build_id)
+		struct bpf_map *uo = g ? skel->maps.ustacks_ovf1 : skel->maps.ustacks_ovf0;
+		struct bpf_map *ko = g ? skel->maps.kstacks_ovf1 : skel->maps.kstacks_ovf0;
+		if (opt.build_id) {
 			set_stack_map(u, bid_size, BUILD_ID_STACK_ENTRIES, BPF_F_STACK_BUILD_ID);
-		else
+			set_stack_map(uo, bid_size, BUILD_ID_STACK_ENTRIES / 2, BPF_F_STACK_BUILD_ID);
+		} else {
 			set_stack_map(u, ip_size, IP_STACK_ENTRIES, 0);
-		if (opt.kernel_stacks)
+			set_stack_map(uo, ip_size, IP_STACK_ENTRIES / 2, 0);
+		}
+		if (opt.kernel_stacks) {
 			set_stack_map(k, ip_size, IP_STACK_ENTRIES, 0);
-		else
+			set_stack_map(ko, ip_size, IP_STACK_ENTRIES / 2, 0);
+		} else {
 			set_stack_map(k, sizeof(__u64), 1, 0);
+			set_stack_map(ko, sizeof(__u64), 1, 0);
+		}
 	}
 	int err = sampler_bpf__load(skel);
 	if (err == -EPERM || err == -EACCES)

@@ -6,6 +6,9 @@
 #define TASK_COMM_LEN 16
 #define MAX_FILTER_PIDS 1024
 #define COUNT_ENTRIES 16384
+/* Stack ids from a generation's overflow stack map (used when the main map's hash bucket is
+ * taken by another stack) are offset by this. */
+#define OVERFLOW_ID_BASE 0x100000
 
 /* One kernel-side count: a sampled thread with its stacks. Its value is a __u64 count. */
 struct count_key {
