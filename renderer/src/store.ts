@@ -215,9 +215,11 @@ export const useStore = create<Store>()((set, get) => {
       case 'capture-ended': {
         const c = get().capture;
         if (!c || c.captureId !== event.captureId) break;
-        set({ capture: { ...c, running: false, stopping: false } });
+        // When the user pressed Stop, stopCapture opens the saved capture itself.
+        const stoppedByUser = c.stopping;
+        set({ capture: { ...c, running: false } });
         if (event.error) get().fail(new Error(`${event.error.code}: ${event.error.message}`), 'The capture ended with an error');
-        if (event.summary) {
+        if (event.summary && !stoppedByUser) {
           const summary = event.summary;
           void get().openCapture(summary.id).then(() => get().refreshLibrary());
         }
