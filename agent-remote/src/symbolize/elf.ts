@@ -344,9 +344,9 @@ const BUILD_PATH_RE = /(?:^|[^A-Za-z0-9_.\-/])(\/(?:home|root|build|builds|tmp|U
 export function elfEvidence(elf: ElfFile, maxPaths = 10): ElfEvidence {
   const names = new Set(elf.sections.map((s) => s.name));
   const buildPaths = new Set<string>();
-  const scan = (sec: ElfSection | undefined): void => {
-    if (!sec || buildPaths.size >= maxPaths || sec.size > 64 * 1024 * 1024) return;
-    const text = new TextDecoder('latin1').decode(elf.sectionData(sec, 64 * 1024 * 1024));
+  const scan = (sec: ElfSection | undefined, limit = 64 * 1024 * 1024): void => {
+    if (!sec || buildPaths.size >= maxPaths || sec.size > limit) return;
+    const text = new TextDecoder('latin1').decode(elf.sectionData(sec, limit));
     for (const m of text.matchAll(BUILD_PATH_RE)) {
       const p = m[1];
       if (p && !p.startsWith('/usr/lib/go') && !p.startsWith('/usr/share/go')) buildPaths.add(p);
@@ -355,7 +355,7 @@ export function elfEvidence(elf: ElfFile, maxPaths = 10): ElfEvidence {
   };
   for (const n of ['.debug_line_str', '.debug_str', '.debug_line']) scan(elf.section(n));
   if (buildPaths.size < maxPaths) scan(elf.section('.gopclntab'));
-  if (buildPaths.size < maxPaths && !names.has('.debug_str')) scan(elf.section('.rodata'));
+  if (buildPaths.size < maxPaths && !names.has('.debug_str')) scan(elf.section('.rodata'), 16 * 1024 * 1024);
   return {
     isElf: true,
     buildId: elf.buildId(),

@@ -41,6 +41,8 @@ export interface BinaryInfo {
   hasDwarf: boolean;
   /** Demangled names by symbol index (demangling once per symbol). */
   demangled?: Map<number, string>;
+  /** Dropped from the cache (memory bound): per-process references re-fetch it. */
+  evicted?: boolean;
 }
 
 interface ProcState {
@@ -66,6 +68,8 @@ export interface SymbolizerOptions {
   kallsymsPath?: string;
   /** Max binaries kept parsed. */
   maxBinaries?: number;
+  /** Max symbols (ELF + Go functions) kept parsed over all binaries: the memory bound of the cache. */
+  maxSymbols?: number;
   /** Max cached ips per process. */
   maxIpsPerProcess?: number;
   /** Max processes tracked. */
@@ -100,6 +104,7 @@ export function processStartTime(pid: number, procRoot = '/proc'): string {
 
 export class Symbolizer {
   private readonly binaries = new Map<string, BinaryInfo>();
+  private symbolCount = 0;
   private readonly byBuildId = new Map<string, BinaryInfo>();
   private readonly procs = new Map<number, ProcState>();
   private kernel: KernelSymbols | undefined;
@@ -111,6 +116,7 @@ export class Symbolizer {
       kernelSymbols: options.kernelSymbols ?? true,
       kallsymsPath: options.kallsymsPath ?? '/proc/kallsyms',
       maxBinaries: options.maxBinaries ?? 512,
+      maxSymbols: options.maxSymbols ?? 4_000_000,
       maxIpsPerProcess: options.maxIpsPerProcess ?? 200_000,
       maxProcesses: options.maxProcesses ?? 20_000,
       procRoot: options.procRoot ?? '/proc',
@@ -250,11 +256,20 @@ export class Symbolizer {
     const info = loadBinary(path, file, st === undefined);
     if (info.ok) this.stats.binariesLoaded++;
     else this.stats.binaryErrors++;
-    if (this.binaries.size >= this.opts.maxBinaries) {
-      const oldest = this.binaries.keys().next().value;
-      if (oldest !== undefined) this.binaries.delete(oldest);
+    const size = symbolsOf(info);
+    while (this.binaries.size > 0 && (this.binaries.size >= this.opts.maxBinaries || this.symbolCount + size > this.opts.maxSymbols)) {
+      const oldest = this.binaries.keys().next();
+      if (oldest.done) break;
+      const evicted = this.binaries.get(oldest.value);
+      this.binaries.delete(oldest.value);
+      if (evicted) {
+        evicted.evicted = true;
+        this.symbolCount -= symbolsOf(evicted);
+        if (this.byBuildId.get(evicted.buildId) === evicted) this.byBuildId.delete(evicted.buildId);
+      }
     }
     this.binaries.set(key, info);
+    this.symbolCount += size;
     if (info.buildId) this.byBuildId.set(info.buildId, info);
     return info;
   }
@@ -285,7 +300,7 @@ export class Symbolizer {
     if (m && isFileMapping(m) && !m.path.endsWith(' (deleted)')) {
       const fileOff = addr - m.start + m.offset;
       let bin = st.bins.get(m.start);
-      if (!bin) {
+      if (!bin || bin.evicted) {
         bin = this.binary(m.path, st.tgid);
         if (st.bins.size < 4096) st.bins.set(m.start, bin);
       }
@@ -395,6 +410,10 @@ export class Symbolizer {
 }
 
 const KERNEL_BASE_BIG = 0xffff000000000000n;
+
+function symbolsOf(b: BinaryInfo): number {
+  return (b.symbols?.names.length ?? 0) + (b.go ? b.go.entries.length : 0);
+}
 
 function hiddenKernelFrame(): ResolvedFrame {
   return { name: '[kernel]', module: '[kernel.kallsyms]', buildId: '', address: '', kind: 'kernel', status: 'kernel-hidden', mangled: '' };
