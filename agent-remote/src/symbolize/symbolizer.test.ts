@@ -60,6 +60,20 @@ describe('Symbolizer with live processes', () => {
     expect(s.user(pid, addrs[0] ?? 0n)).toMatchObject({ name: 'fixture_alpha', status: 'symbolized' });
   });
 
+  it('bounds its binary cache by total symbols and re-parses evicted binaries on demand', async () => {
+    const { child, addrs } = await startProg(fx.prog);
+    const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
+    child.stdin?.end();
+    const s = new Symbolizer({ procRoot: '/nonexistent', maxSymbols: 1 });
+    s.setMaps(1, maps);
+    expect(s.user(1, addrs[0] ?? 0n).name).toBe('fixture_alpha');
+    const libc = '/lib/x86_64-linux-gnu/libc.so.6';
+    s.binary(libc);
+    expect(s.seenBinaries().map((b) => b.path)).toEqual([libc]);
+    expect(s.user(1, (addrs[1] ?? 0n) + 1n).name).toBe('fixture_beta');
+    expect(s.stats.binariesLoaded).toBe(3);
+  });
+
   it('marks frames of a process it never saw as unreadable', () => {
     const s = new Symbolizer();
     expect(s.user(999_999_999, 0x401000n).status).toBe('unreadable');
