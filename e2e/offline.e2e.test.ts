@@ -223,5 +223,19 @@ describe('offline viewer', () => {
     await expect.poll(async () => (await flameNames(page)).includes('dropped_fn')).toBe(true);
     expect(problems).toEqual([]);
   });
+
+  it('says in plain words when a file is not a profile', async () => {
+    const { page } = browser;
+    const junk = join(dir, 'notes.txt');
+    await writeFile(junk, 'this is not a profile\n');
+    await page.getByTestId('import-input').first().setInputFiles(junk);
+    const error = page.getByTestId('error');
+    await error.waitFor();
+    const text = (await error.textContent()) ?? '';
+    expect(text).toMatch(/notes\.txt could not be imported/);
+    expect(text).toMatch(/BAD_INPUT/);
+    await screenshot(page, '09-import-error');
+    await error.getByRole('button', { name: 'Dismiss' }).click();
+  });
 });
 
