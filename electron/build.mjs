@@ -10,7 +10,11 @@ const common = {
   sourcemap: true,
   legalComments: 'none',
   // Native modules and Electron itself are resolved at run time.
-  external: ['electron', '@napi-rs/keyring', 'cpu-features', 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node'],
+  // ssh2's optional sshcrypto.node is left out: ssh2 then uses Node's own crypto.
+  external: ['electron', '@napi-rs/keyring', 'cpu-features', '*.node'],
+  // import.meta.url in ES-module sources: the bundle's own file URL.
+  define: { 'import.meta.url': '__emberscopeImportMetaUrl' },
+  banner: { js: "const __emberscopeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
 

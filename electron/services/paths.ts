@@ -33,7 +33,9 @@ export async function ensurePrivateDir(path: string): Promise<void> {
 }
 
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await ensurePrivateDir(dirname(path));
+  // Creates a missing parent as private, but never changes the mode of an existing directory:
+  // that is the caller's (a private directory of the app's own, made with ensurePrivateDir).
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(path), `.tmp-${randomBytes(6).toString('hex')}`);
   const handle = await open(tmp, 'wx', 0o600);
   try {

@@ -1,0 +1,71 @@
+// `npm run bench [-- --quick]`: runs every bench/*.bench.ts, writes bench/results.json and
+// prints a markdown table. A benchmark module exports `run({ quick })` returning either
+// `{ rows: [{ name, median, min, max, unit, target?, met? }] }` or a flat record of figures.
+// Benchmarks need root (BPF, test users) and the tools of scripts/install-system-deps.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const quick = process.argv.includes('--quick');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+if (!process.env.EMBERSCOPE_BENCH_CHILD) {
+  // Re-run under tsx so that the benchmark modules can be TypeScript.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, EMBERSCOPE_BENCH_CHILD: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+const files = readdirSync('bench')
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
+
+const results = { machine: machineFacts(), quick, startedAt: new Date().toISOString(), benchmarks: {} };
+const table = ['| benchmark | figure | median | min–max | unit | target |', '| --- | --- | --- | --- | --- | --- |'];
+let failures = 0;
+for (const file of files) {
+  const name = file.replace(/\.bench\.ts$/, '');
+  console.error(`bench: ${name}${quick ? ' (quick)' : ''}`);
+  try {
+    const mod = await import(pathToFileURL(join(root, 'bench', file)).href);
+    const result = await mod.run({ quick });
+    results.benchmarks[name] = result;
+    for (const row of rowsOf(result)) table.push(formatRow(name, row));
+  } catch (error) {
+    failures++;
+    results.benchmarks[name] = { error: String(error instanceof Error ? error.message : error) };
+    table.push(`| ${name} | failed: ${String(error instanceof Error ? error.message : error).split('\n')[0]} | | | | |`);
+  }
+}
+writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+console.log(table.join('\n'));
+process.exit(failures > 0 ? 1 : 0);
+
+function rowsOf(result) {
+  if (result && Array.isArray(result.rows)) return result.rows;
+  return Object.entries(result ?? {}).map(([name, value]) =>
+    typeof value === 'number' ? { name, median: value } : { name, median: JSON.stringify(value) },
+  );
+}
+
+function fmt(v) {
+  if (typeof v !== 'number') return v ?? '';
+  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
+}
+
+function formatRow(bench, row) {
+  const range = row.min !== undefined ? `${fmt(row.min)}–${fmt(row.max)}` : '';
+  const target = row.target === undefined ? '' : `${row.target}${row.met === false ? ' **missed**' : row.met === true ? ' met' : ''}`;
+  return `| ${bench} | ${row.name} | ${fmt(row.median)} | ${range} | ${row.unit ?? ''} | ${target} |`;
+}
+
+function machineFacts() {
+  const out = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout?.trim() ?? '';
+  return { kernel: out('uname', ['-r']), cpus: Number(out('nproc', [])), node: process.version };
+}
