@@ -168,6 +168,16 @@ describe('redactProfile presets', () => {
   });
 });
 
+describe('user patterns', () => {
+  it('mask what they match whatever the preset, since typing one asks for it', () => {
+    for (const options of [{ preset: 'paths' as const }, { rules: ['strip-paths' as const] }, { preset: 'none' as const }]) {
+      const r = redactProfile(sample(), { ...options, key: KEY, patterns: ['compress_'] });
+      expect(r.applied).toContain('mask-sensitive');
+      expect(names(r.profile).some((n) => n.includes('compress_block'))).toBe(false);
+    }
+  });
+});
+
 describe('Redactor.redactDelta (agent strict mode)', () => {
   it('gives the same profile as redacting the merged profile', () => {
     const redactor = new Redactor({ preset: 'strict', key: KEY });

@@ -71,6 +71,10 @@ interface FrameOutcome {
 type Counter = { -readonly [K in keyof RedactionReport]: RedactionReport[K] };
 
 export function resolveRules(options: RedactionOptions): RedactionRuleId[] {
+  return withUserPatterns(selectedRules(options), options);
+}
+
+function selectedRules(options: RedactionOptions): RedactionRuleId[] {
   if (options.rules !== undefined) {
     for (const r of options.rules) if (!isRuleId(r)) throw new EmberError('BAD_OPTIONS', `unknown redaction rule ${JSON.stringify(r)}; rules are ${RULE_ORDER.join(', ')}`);
     return RULE_ORDER.filter((r) => options.rules?.includes(r));
@@ -78,6 +82,12 @@ export function resolveRules(options: RedactionOptions): RedactionRuleId[] {
   const preset = options.preset ?? 'none';
   if (!isPreset(preset)) throw new EmberError('BAD_OPTIONS', `unknown redaction preset ${JSON.stringify(preset)}; presets are ${Object.keys(PRESETS).join(', ')}`);
   return [...PRESETS[preset]];
+}
+
+/** A pattern the user typed is a request to mask what it matches, whatever preset is chosen. */
+function withUserPatterns(rules: RedactionRuleId[], options: RedactionOptions): RedactionRuleId[] {
+  if ((options.patterns ?? []).length === 0 || rules.includes('mask-sensitive')) return rules;
+  return RULE_ORDER.filter((r) => r === 'mask-sensitive' || rules.includes(r));
 }
 
 export class Redactor {
