@@ -51,6 +51,7 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
   let services: Services;
   let mode: BrowserMode;
   let browser: Browser;
+  let hostId = '';
 
   beforeAll(async () => {
     const rendererDir = buildRenderer();
@@ -70,14 +71,14 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
       distDir,
       keychainService: `emberscope-e2e-${process.pid}`,
     });
-    await services.hosts.add({
+    hostId = (await services.hosts.add({
       label: 'test-host',
       hostName: host.facts.host,
       user: host.facts.user,
       port: host.facts.port,
       identityFile: host.facts.identityFile,
       proxyJump: '',
-    });
+    })).id;
     mode = await startBrowserMode({ open: false, services, rendererDir, print: () => undefined });
     browser = await launch({ downloadsPath: join(dir, 'downloads') });
   });
@@ -86,11 +87,25 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
     removeRenderer();
     await browser?.close();
     await mode?.close();
+    await uninstallSetup();
     await services?.close();
     await workload?.stop();
     await host?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
+
+  /** The setup the UI ran is removed the way a user removes it: the services' uninstall. */
+  async function uninstallSetup(): Promise<void> {
+    if (!services || !hostId || !existsSync('/usr/local/libexec/emberscope')) return;
+    const refuse = async () => null;
+    const session = await services.connect(hostId, { confirmHostKey: async () => false, askPassphrase: refuse, askPassword: refuse });
+    try {
+      const result = await session.uninstall();
+      expect(result.ok, JSON.stringify(result)).toBe(true);
+    } finally {
+      await session.close();
+    }
+  }
 
   it('connects over SSH after the fingerprint is confirmed', async () => {
     const { page, problems } = browser;

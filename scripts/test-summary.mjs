@@ -12,7 +12,11 @@ for (const file of process.argv.slice(2)) {
   }
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests ?? 0;
-  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  failed += report.numFailedTests ?? 0;
+  // A file that failed to load has failed with no test of its own failing: count it once.
+  failed += (report.testResults ?? []).filter(
+    (file) => file.status === 'failed' && !(file.assertionResults ?? []).some((t) => t.status === 'failed'),
+  ).length;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 if (missing > 0) console.error(`test-summary: ${missing} project(s) wrote no report`);

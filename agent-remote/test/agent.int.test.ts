@@ -209,9 +209,15 @@ describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, un
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     await host.remember(child.pid ?? 0);
-    await new Promise((r) => setTimeout(r, 1500));
     // setpriv execs node: same pid.
     const pid = child.pid ?? 0;
+    // Capture once V8 has optimized the hot function (`*` marks optimized code in perf-map
+    // names): before that it runs in the interpreter, whose frames are not the function's.
+    const optimized = Date.now() + 20_000;
+    const mapFile = `/tmp/perf-${pid}.map`;
+    while (Date.now() < optimized && !(existsSync(mapFile) && readFileSync(mapFile, 'utf8').includes('*hotLoopForPerfMap'))) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     try {
       const log = await capture(client, { hz: 199, seconds: 3, sampler: { path: sampler }, target: { kind: 'pids', pids: [pid] } });
       let jit = 0;
@@ -262,12 +268,18 @@ describe.skipIf(!haveSampler)('agent under plain node (root; sampler through set
     expect(p.sshUserIsRoot).toBe(true);
     expect(p.kernel?.kallsymsReadable).toBe(true);
     const w = await host.startWorkload('c', { seconds: 0, threads: 2 });
+    // The C workload hardly enters the kernel; dd lives in read/write system calls, so the
+    // capture surely holds kernel stacks to symbolize.
+    const uid = String(host.facts.workloadUid);
+    const dd = spawn('setpriv', ['--reuid', uid, '--regid', uid, '--init-groups', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=4k'], { stdio: 'ignore' });
+    extra.push(dd);
+    await host.remember(dd.pid ?? 0);
     try {
       const log = await capture(client, {
         hz: 199,
         seconds: 3,
         kernelSymbols: true,
-        target: { kind: 'pids', pids: [w.pid] },
+        target: { kind: 'pids', pids: [w.pid, dd.pid ?? 0] },
         sampler: { path: sampler, useSetpriv: true, setprivUid: host.facts.uid, setprivGid: host.facts.uid },
       });
       expect(log.ended?.error).toBeUndefined();
@@ -279,6 +291,7 @@ describe.skipIf(!haveSampler)('agent under plain node (root; sampler through set
       expect(resolved.length / kernel.length).toBeGreaterThan(0.9);
       expect(kernel.every((f) => f.kind === FrameKind.FRAME_KIND_KERNEL)).toBe(true);
     } finally {
+      dd.kill('SIGKILL');
       await w.stop();
     }
   });

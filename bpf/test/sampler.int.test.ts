@@ -231,6 +231,9 @@ describe('emberscope-sampler', () => {
     // This host mounts only cgroup v1 controllers: mount the unified hierarchy in a private
     // mount namespace, put the workload in a child cgroup, move it back and remove the cgroup.
     const w = await host.startWorkload('c', { seconds: 20, threads: 1 });
+    // A second busy process outside the cgroup: without it the other CPU may only idle, and
+    // "filtered" (samples of processes outside the filter) would stay 0 on a quiet machine.
+    const outside = await host.startWorkload('c', { seconds: 20, threads: 1 });
     const out = join(capsDir, 'cgroup.bin');
     const script = join(capsDir, 'cgroup.sh');
     const mnt = join(capsDir, 'cgroup2');
@@ -250,6 +253,7 @@ describe('emberscope-sampler', () => {
       expect(recs.counts.every((c) => c.tgid === w.pid)).toBe(true);
       expect(recs.stats.reduce((a, s) => a + s.filtered, 0)).toBeGreaterThan(0);
     } finally {
+      await outside.stop();
       await w.stop();
     }
   });
