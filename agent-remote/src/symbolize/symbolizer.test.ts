@@ -114,7 +114,10 @@ describe('Symbolizer with live processes', () => {
     const script = `function hotLoopForPerfMap(n){let x=0;for(let i=0;i<n;i++)x=(x*31+i)|0;return x}
       let t=Date.now(); while(Date.now()-t<1500) hotLoopForPerfMap(10000);
       process.stdout.write('ready\\n'); setInterval(()=>hotLoopForPerfMap(1000), 50);`;
-    const child = spawn(process.execPath, ['--perf-basic-prof', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // --perf-basic-prof also writes V8's isolate-*.log into the working directory: give it a
+    // throwaway one.
+    const cwd = mkdtempSync(join(tmpdir(), 'emberscope-jit-'));
+    const child = spawn(process.execPath, ['--perf-basic-prof', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'], cwd });
     children.push(child);
     await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
     const pid = child.pid ?? 0;
@@ -135,6 +138,7 @@ describe('Symbolizer with live processes', () => {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       rmSync(path, { force: true });
+      rmSync(cwd, { recursive: true, force: true });
     }
   }, 30_000);
 });
