@@ -14,6 +14,10 @@ export default defineConfig({
           include: ['{core,electron,agent-remote,renderer,scripts,test}/**/*.test.{ts,tsx}'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
+          // Timeouts catch hangs, not slowness: some unit tests build 200k-node trees or spawn
+          // node, and take seconds on a loaded 2-CPU machine (speed targets live in bench/).
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {
