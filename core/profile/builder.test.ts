@@ -136,6 +136,32 @@ describe('ProfileBuilder', () => {
     expect(p.meta.overflow.truncatedStrings).toBe(2);
   });
 
+  it('bounds the characters of all stored strings: over the budget frames and rows overflow, counted', () => {
+    // Each frame holds its name plus a 4-character address; 3 frames of 100 fit in 350.
+    const b = new ProfileBuilder({}, { maxStringChars: 350 });
+    const newFrames = [0, 1, 2, 3, 4].map((id) => ({ id, frame: makeFrame(String(id).repeat(96), { address: '0x10' }) }));
+    b.apply({ newFrames, newStacks: newFrames.map((f) => ({ id: f.id, frames: [f.id] })), counts: [{ stackId: 4, comm: 'a', pid: 1, tid: 1, count: 2 }], stats });
+    b.apply({ newFrames: [], newStacks: [], counts: [{ stackId: 0, comm: 'c'.repeat(60), pid: 2, tid: 2, count: 3 }], stats });
+    const p = b.snapshot();
+    expect(p.meta.overflow.frames).toBe(2);
+    expect(p.frames.filter((f) => f.name.length === 96)).toHaveLength(3);
+    // The frame refused became the overflow frame; the row over the budget went to the overflow row.
+    expect(p.meta.overflow.samples).toBe(3);
+    expect(p.samples.map((r) => r.comm)).toEqual(['a', OVERFLOW_COMM]);
+    expect(p.meta.sampleCount).toBe(5);
+  });
+
+  it('refuses running totals that would pass 2^53 (they would silently lose samples)', () => {
+    const b = new ProfileBuilder();
+    const big = { samples: Number.MAX_SAFE_INTEGER, lost: NO_LOST };
+    b.apply({ ...deltaFromPaths([['a', 1]]), stats: big });
+    expectBadInput(() => b.apply({ newFrames: [], newStacks: [], counts: [], stats: big }), /reported sample count would overflow/);
+    const lost = { samples: 0, lost: { ...NO_LOST, other: Number.MAX_SAFE_INTEGER } };
+    b.apply({ newFrames: [], newStacks: [], counts: [], stats: lost });
+    expectBadInput(() => b.apply({ newFrames: [], newStacks: [], counts: [], stats: lost }), /lost samples \(other\) would overflow/);
+    expect(b.snapshot().meta.reportedSamples).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('snapshots are not changed by later deltas', () => {
     const b = new ProfileBuilder();
     b.apply(deltaFromPaths([['a', 1]]));

@@ -82,6 +82,8 @@ export class ProfileBuilder {
   private readonly comments: readonly string[];
   private sampleCount = 0;
   private reportedSamples: number;
+  /** Characters held by stored frames and rows (bounded by limits.maxStringChars). */
+  private stringChars = 0;
 
   constructor(start: ProfileStart = {}, limits: Partial<ProfileLimits> = {}) {
     this.limits = resolveLimits(limits);
@@ -201,7 +203,12 @@ export class ProfileBuilder {
     if (this.sampleCount + total > Number.MAX_SAFE_INTEGER) bad('the total sample count would overflow');
     if (typeof stats !== 'object' || stats === null) bad('the delta must have stats');
     checkCount(stats.samples, Number.MAX_SAFE_INTEGER, 'stats.samples');
-    checkLost(stats.lost, 'stats.lost');
+    const lost = checkLost(stats.lost, 'stats.lost');
+    // Running totals must stay exact: a sum past 2^53 would silently lose samples.
+    if (this.reportedSamples + stats.samples > Number.MAX_SAFE_INTEGER) bad('the total reported sample count would overflow');
+    for (const k of ['mapFull', 'userStackErrors', 'kernelStackErrors', 'other'] as const) {
+      if (this.lost[k] + lost[k] > Number.MAX_SAFE_INTEGER) bad(`the total of lost samples (${k}) would overflow`);
+    }
     if (delta.timeMs !== undefined && (typeof delta.timeMs !== 'number' || !Number.isFinite(delta.timeMs))) bad('timeMs must be a finite number');
     return { frames, clip, truncatedStrings: () => truncated };
   }
@@ -211,6 +218,9 @@ export class ProfileBuilder {
     const existing = this.frameIndex.get(key);
     if (existing !== undefined) return existing;
     if (this.frames.length >= this.limits.maxFrames) return undefined;
+    const chars = frame.name.length + frame.module.length + frame.file.length + frame.buildId.length + frame.address.length;
+    if (this.stringChars + chars > this.limits.maxStringChars) return undefined;
+    this.stringChars += chars;
     this.frames.push(Object.freeze(frame));
     this.frameIndex.set(key, this.frames.length - 1);
     return this.frames.length - 1;
@@ -290,10 +300,11 @@ export class ProfileBuilder {
     }
     let row = findRow(rows, comm, pid, tid);
     if (row === undefined) {
-      if (this.rows.length >= this.limits.maxSampleRows) {
+      if (this.rows.length >= this.limits.maxSampleRows || this.stringChars + comm.length > this.limits.maxStringChars) {
         this.overflow.samples += count;
         row = findRow(rows, OVERFLOW_COMM, 0, 0) ?? this.pushRow(rows, { stack, comm: OVERFLOW_COMM, pid: 0, tid: 0, count: 0 });
       } else {
+        this.stringChars += comm.length;
         row = this.pushRow(rows, { stack, comm, pid, tid, count: 0 });
       }
     }

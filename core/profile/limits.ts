@@ -12,6 +12,13 @@ export interface ProfileLimits {
   readonly maxStringLength: number;
   /** Largest count accepted in one delta row (a sampler cannot take more in one interval). */
   readonly maxCount: number;
+  /**
+   * Characters of all stored strings together (frame names, modules, files, build ids,
+   * addresses, process names of rows). The other bounds count items; this one bounds their
+   * bytes: 1M frames with 4096-character names would otherwise hold gigabytes. Over it, new
+   * frames are refused (counted in overflow.frames) and new rows go to the overflow row.
+   */
+  readonly maxStringChars: number;
 }
 
 export const DEFAULT_LIMITS: ProfileLimits = Object.freeze({
@@ -21,6 +28,7 @@ export const DEFAULT_LIMITS: ProfileLimits = Object.freeze({
   maxSampleRows: 2_000_000,
   maxStringLength: 4096,
   maxCount: 2 ** 40,
+  maxStringChars: 128 * 2 ** 20,
 });
 
 export function resolveLimits(partial: Partial<ProfileLimits> = {}): ProfileLimits {

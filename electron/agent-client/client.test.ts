@@ -9,7 +9,7 @@ import { FrameKind, FrameStatus, type CaptureEvent, type HelloReply, type HelloR
 import { AgentService, PROTOCOL_VERSION } from '../../core/protocol/service';
 import { connectAgent, type AgentClient } from './client';
 import { toGrpcMethod } from './grpc-service';
-import { sanitizeMessage } from './validate';
+import { DEFAULT_VALIDATION_LIMITS, sanitizeMessage } from './validate';
 
 const dir = mkdtempSync(join(tmpdir(), 'emberscope-client-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +61,7 @@ describe('agent client', () => {
     try {
       const h = await a.client.hello();
       expect(h.agentVersion).toBe('v\ufffd[31mred');
-      expect(h.host?.kernelRelease.length).toBe(4096);
+      expect(h.host?.kernelRelease.length).toBe(DEFAULT_VALIDATION_LIMITS.maxString);
       expect(h.host?.kernelRelease.endsWith('…')).toBe(true);
     } finally {
       await a.stop();

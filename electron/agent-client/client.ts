@@ -88,6 +88,15 @@ export function toEmberError(e: unknown): EmberError {
       default:
         code = 'AGENT_FAILED';
     }
+    // grpc-js words these two for developers; say what the agent did, in one sentence.
+    const tooLarge = /larger than max \((\d+) vs (\d+)\)/.exec(details);
+    if (code === 'TOO_LARGE' && tooLarge) {
+      return new EmberError(code, `The agent sent a message of ${tooLarge[1]} bytes, more than the limit of ${tooLarge[2]} bytes: the capture was stopped.`, { grpcCode: se.code });
+    }
+    const parse = /^Response message parsing error: (.*)$/s.exec(details);
+    if (parse) {
+      return new EmberError('PROTOCOL', `The agent sent a message that is not valid protocol (${(parse[1] ?? '').slice(0, 200).replace(/\.$/, '')}).`, { grpcCode: se.code });
+    }
     return new EmberError(code, `The agent call failed: ${details.slice(0, 2000) || 'no details'}.`, { grpcCode: se.code });
   }
   return new EmberError('INTERNAL', e instanceof Error ? e.message : String(e));

@@ -4,6 +4,7 @@
 // where the wire type is unsigned. Message bytes are bounded by the channel's
 // grpc.max_receive_message_length before decoding.
 import { EmberError } from '../../core/errors';
+import { DEFAULT_LIMITS } from '../../core/profile/limits';
 
 export interface ValidationLimits {
   /** Longest string kept, in UTF-16 code units (longer ones are shortened). */
@@ -15,7 +16,10 @@ export interface ValidationLimits {
 }
 
 export const DEFAULT_VALIDATION_LIMITS: ValidationLimits = {
-  maxString: 4096,
+  // Twice the profile model's bound: a name cut here is still longer than the model keeps, so
+  // the model cuts it again and counts it (overflow.truncatedStrings): nothing is shortened
+  // without being counted. (At the model's own bound the model would see nothing to count.)
+  maxString: 2 * DEFAULT_LIMITS.maxStringLength,
   maxArray: 250_000,
   maxDepth: 16,
 };
