@@ -1,7 +1,11 @@
 // Benchmark of core's profile pipeline at capture scale: 1M samples over 100k unique stacks.
-// Measures the delta builder, pprof encode and decode, the flame tree and standard redaction.
+// Measures the delta builder, pprof encode and decode, the flame tree and standard redaction,
+// and the pprof file's size against the same profile as gzipped folded text.
 // Plain script: `npx tsx bench/pprof.bench.ts`, or import `run()` from a benchmark runner.
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { toFolded } from '../core/folded/folded';
+import { median as med, range, type BenchRow } from './stats';
 import { ProfileBuilder } from '../core/profile/builder';
 import { buildFlameTree } from '../core/profile/flame';
 import { makeFrame, NO_LOST, type CaptureDelta, type Profile } from '../core/profile/types';
@@ -14,7 +18,7 @@ const STACKS = 100_000;
 const FRAMES = 20_000;
 const THREADS = 8;
 const DELTAS = 100;
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 5);
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run measures the same profile. */
 function rng(seed: number): () => number {
@@ -70,24 +74,20 @@ function makeDeltas(): CaptureDelta[] {
   return deltas;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 function time<T>(fn: () => T): [T, number] {
   const start = performance.now();
   const value = fn();
   return [value, performance.now() - start];
 }
 
-export async function run(): Promise<Record<string, number>> {
+export async function run(opts: { quick: boolean } = { quick: false }): Promise<{ rows: BenchRow[] }> {
+  const repeats = opts.quick ? 1 : REPEATS;
   const deltas = makeDeltas();
   const times: Record<string, number[]> = { buildMs: [], encodeMs: [], decodeMs: [], flameTreeMs: [], redactStandardMs: [] };
   let profile: Profile | undefined;
   let bytes: Uint8Array = new Uint8Array();
   let nodes = 0;
-  for (let r = 0; r < REPEATS; r++) {
+  for (let r = 0; r < repeats; r++) {
     const [built, buildMs] = time(() => {
       const b = new ProfileBuilder({ hz: 99, startTimeMs: Date.now() });
       for (const d of deltas) b.apply(d);
@@ -109,16 +109,28 @@ export async function run(): Promise<Record<string, number>> {
     times.redactStandardMs?.push(redactMs);
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  const result: Record<string, number> = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(median(v))]));
-  result.samples = profile?.meta.sampleCount ?? 0;
-  result.stacks = profile?.stacks.length ?? 0;
-  result.sampleRows = profile?.samples.length ?? 0;
-  result.pprofBytes = bytes.length;
-  result.flameTreeNodes = nodes;
-  return result;
+  const foldedText = profile ? toFolded(profile) : '';
+  const foldedGz = gzipSync(Buffer.from(foldedText)).length;
+  const row = (name: string, key: string, extra: Partial<BenchRow> = {}): BenchRow => {
+    const xs = times[key] ?? [];
+    return { name, median: med(xs), ...range(xs), n: xs.length, unit: 'ms', ...extra };
+  };
+  const encode = med(times['encodeMs'] ?? []);
+  const rows: BenchRow[] = [
+    row('pprof encode (gzip profile.proto)', 'encodeMs', { target: '≤ 1000 ms', met: encode <= 1000 }),
+    row('pprof decode', 'decodeMs'),
+    row('profile built from 100 deltas', 'buildMs'),
+    row('flame tree', 'flameTreeMs'),
+    row('standard redaction', 'redactStandardMs'),
+    { name: 'pprof size', median: bytes.length / 1024 / 1024, unit: 'MiB' },
+    { name: 'gzipped folded text size', median: foldedGz / 1024 / 1024, unit: 'MiB' },
+    { name: 'pprof ÷ gzipped folded size', median: bytes.length / Math.max(foldedGz, 1), unit: '×' },
+    { name: 'profile', median: `${profile?.meta.sampleCount ?? 0} samples, ${profile?.stacks.length ?? 0} stacks, ${profile?.samples.length ?? 0} sample rows, ${nodes} flame nodes` },
+  ];
+  return { rows };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = await run();
-  for (const [name, value] of Object.entries(result)) console.log(`${name.padEnd(18)} ${value}`);
+  for (const r of result.rows) console.log(`${r.name.padEnd(32)} ${String(r.median)} ${r.unit ?? ''}`);
 }

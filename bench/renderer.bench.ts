@@ -106,12 +106,15 @@ export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[] 
         await page.evaluate(`(${SEARCH})('')`);
       }
       const label = `${Math.round(n / 1000)}k nodes`;
-      rows.push({ name: `${label}: open + first paint`, median: median(paint), ...range(paint), unit: 'ms' });
+      const big = n === 200_000;
+      rows.push({ name: `${label}: open + first paint`, median: median(paint), ...range(paint), n: paint.length, unit: 'ms',
+        ...(big ? { target: '≤ 300 ms', met: median(paint) <= 300 } : {}) });
       rows.push({ name: `${label}: of which profile received over the API (JSON)`, median: median(received), ...range(received), unit: 'ms' });
       rows.push({ name: `${label}: of which flame tree built`, median: median(treeBuilt), ...range(treeBuilt), unit: 'ms' });
       rows.push({ name: `${label}: of which chart drawn (d3-flame-graph)`, median: median(chartDrawn), ...range(chartDrawn), unit: 'ms' });
-      rows.push({ name: `${label}: zoom`, median: median(zoom), ...range(zoom), unit: 'ms' });
-      rows.push({ name: `${label}: search`, median: median(search), ...range(search), unit: 'ms' });
+      rows.push({ name: `${label}: zoom`, median: median(zoom), ...range(zoom), n: zoom.length, unit: 'ms',
+        ...(big ? { target: '≤ 150 ms', met: median(zoom) <= 150 } : {}) });
+      rows.push({ name: `${label}: search`, median: median(search), ...range(search), n: search.length, unit: 'ms' });
       rows.push({ name: `${label}: tree nodes kept / frames drawn`, median: `${drawn.nodes} / ${drawn.frames}` });
     }
   } finally {

@@ -4,6 +4,8 @@ export interface BenchRow {
   median: number | string;
   min?: number;
   max?: number;
+  /** Number of runs behind the median. */
+  n?: number;
   unit?: string;
   target?: string;
   met?: boolean;

@@ -72,7 +72,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
       binaries = s.stats.binariesLoaded;
       symbolized = ok / warmSet.length;
     }
-    const row = (name: string, xs: number[]) => ({ name, median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)), unit: 'frames/s' });
+    const row = (name: string, xs: number[]) => ({ name, median: Math.round(median(xs)), min: Math.round(Math.min(...xs)), max: Math.round(Math.max(...xs)), n: xs.length, unit: 'frames/s' });
     return {
       rows: [row('cold (parsing binaries)', cold), row('warm (binaries parsed, new addresses)', warm), row('hot (cached addresses)', hot)],
       frames: ips.length,

@@ -1,0 +1,329 @@
+// Profiler cost on a busy host, side by side: the C reference workload (scripts/workloads/hot.c,
+// one thread per CPU) saturates every CPU while one profiler samples the whole system at 99 and
+// 999 Hz. Profilers:
+//   - emberscope: the real agent (dist/agent/agent.cjs, run locally through the agent client,
+//     whole-system capture) and the sampler it starts;
+//   - perf record -F N -a -g (into a temporary file, removed afterwards; no build-id cache);
+//   - bpftrace -e 'profile:hz:N { @[ustack, kstack, comm] = count(); }'.
+// Per profiler: CPU seconds per wall second of its whole process tree (utime + stime, children
+// included, from /proc/PID/stat) over the measurement window, the CPU it spends when stopped
+// (perf and bpftrace defer their symbolization to the end), the peak RSS (VmHWM of every
+// process in the tree, summed) and the workload's throughput loss against a run with no
+// profiler. Each repetition runs every leg (none, emberscope, perf, bpftrace) in a rotated
+// order, and every ratio (loss, perf ÷ emberscope) is taken within a repetition before the
+// median over repetitions; the spread of the no-profiler runs is the noise floor.
+// Needs root, perf, bpftrace and a built agent (npm run build).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectAgent, spawnLocalAgent, type AgentClient, type CaptureStream } from '../electron/agent-client';
+import type { CaptureEvent } from '../core/protocol/generated/emberscope.generated';
+import { CLK_TCK, commOf, cpuBetween, isAlive, peakRssMiB, processTree, sleep, treeCpu } from './proc';
+import { median, range, type BenchRow } from './stats';
+
+const ROOT = process.cwd();
+const AGENT = join(ROOT, 'dist', 'agent', 'agent.cjs');
+const SAMPLER = join(ROOT, 'assets', 'linux-x86_64', 'emberscope-sampler');
+/** Time a profiler runs before the window opens: start-up is not steady-state cost. */
+const SETTLE_MS = 2000;
+
+type LegName = 'none' | 'emberscope' | 'perf' | 'bpftrace';
+
+interface Running {
+  /** Root of the profiler's process tree. */
+  pid: number;
+  stop(): Promise<void>;
+  /** Anything the leg wants to report (samples received...). */
+  info(): Record<string, number>;
+}
+
+interface Trial {
+  leg: LegName;
+  rounds: number;
+  wallS: number;
+  /** CPU the workload got (user + system, its interrupts' sampling work included). */
+  workloadCpuS: number;
+  /** CPU of this benchmark process in the window (the emberscope leg: the desktop-side client). */
+  clientCpuPerWall: number;
+  cpuPerWall: number;
+  /** CPU of the tree before the window opened (start-up and settling). */
+  startCpuS: number;
+  stopCpuS: number;
+  rssMiB: number;
+  rssByComm: Record<string, number>;
+  info: Record<string, number>;
+}
+
+async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  const exited = new Promise<boolean>((r) => child.once('exit', () => r(true)));
+  return Promise.race([exited, sleep(ms).then(() => false)]);
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  if (!(await waitExit(child, graceMs))) {
+    child.kill('SIGKILL');
+    await waitExit(child, 5000);
+  }
+}
+
+async function startPerf(hz: number, dir: string): Promise<Running> {
+  const out = join(dir, `perf-${hz}.data`);
+  // -N: no build-id cache in ~/.debug (it would be left behind).
+  const child = spawn('perf', ['record', '-q', '-N', '-F', String(hz), '-a', '-g', '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  if (child.pid === undefined) throw new Error('perf did not start');
+  await sleep(300);
+  if (child.exitCode !== null) throw new Error(`perf record exited ${child.exitCode}: ${stderr.trim()}`);
+  return {
+    pid: child.pid,
+    stop: async () => {
+      await stopChild(child, 'SIGINT', 60_000);
+      rmSync(out, { force: true });
+      rmSync(`${out}.old`, { force: true });
+    },
+    info: () => ({}),
+  };
+}
+
+async function startBpftrace(hz: number, printAtExit: boolean): Promise<Running> {
+  const child = spawn('bpftrace', ['-e', `profile:hz:${hz} { @[ustack, kstack, comm] = count(); }`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error('bpftrace did not start');
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  let attached = false;
+  let outBytes = 0;
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (!attached && d.toString().includes('Attaching')) {
+        attached = true;
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`bpftrace exited ${code}: ${stderr.trim()}`)));
+    setTimeout(() => reject(new Error('bpftrace did not attach within 30 s')), 30_000).unref();
+  });
+  try {
+    await ready;
+  } catch (e) {
+    await stopChild(child, 'SIGKILL', 1000);
+    throw e;
+  }
+  return {
+    pid: child.pid,
+    // On SIGINT bpftrace symbolizes and prints its map (to the pipe, discarded here): that can
+    // take a minute of CPU, so it is measured in the first repetition only (SIGKILL otherwise).
+    stop: () => (printAtExit ? stopChild(child, 'SIGINT', 300_000) : stopChild(child, 'SIGKILL', 5000)),
+    info: () => ({ outputBytes: outBytes }),
+  };
+}
+
+async function startEmberscope(hz: number): Promise<Running> {
+  let agentExited: () => void = () => undefined;
+  const exited = new Promise<void>((r) => (agentExited = r));
+  const client: AgentClient = await connectAgent(
+    spawnLocalAgent({
+      agentPath: AGENT,
+      env: { EMBERSCOPE_SAMPLER: SAMPLER },
+      onExit: () => agentExited(),
+    }),
+  );
+  const stream: CaptureStream = client.startCapture({ hz, target: { kind: 'all' } });
+  let samples = 0;
+  let deltas = 0;
+  let lost = 0;
+  let firstDelta: () => void = () => undefined;
+  const gotDelta = new Promise<void>((r) => (firstDelta = r));
+  const consumed = (async () => {
+    for await (const e of stream as AsyncIterable<CaptureEvent>) {
+      if (e.event?.$case === 'delta') {
+        deltas++;
+        for (const c of e.event.value.counts) samples += c.count;
+        const l = e.event.value.stats?.lost;
+        if (l) lost += l.mapFull + l.userStack + l.kernelStack + l.other;
+        firstDelta();
+      }
+    }
+  })().catch(() => undefined);
+  let agentPid = 0;
+  try {
+    const started = await stream.started;
+    agentPid = started.agent?.pid ?? 0;
+    if (agentPid <= 0) throw new Error('the agent did not say its PID');
+    await Promise.race([gotDelta, sleep(10_000).then(() => Promise.reject(new Error('no delta within 10 s')))]);
+  } catch (e) {
+    stream.cancel();
+    await client.close();
+    throw e;
+  }
+  const pid = agentPid;
+  return {
+    pid,
+    stop: async () => {
+      const tree = processTree(pid);
+      await client.stopCapture().catch(() => undefined);
+      stream.cancel();
+      await consumed;
+      await client.close();
+      // The agent exits when its stdin closes, and the sampler with it; make sure.
+      await Promise.race([exited, sleep(10_000)]);
+      const deadline = Date.now() + 5000;
+      while (tree.some(isAlive) && Date.now() < deadline) await sleep(100);
+      for (const p of tree.filter(isAlive)) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    },
+    info: () => ({ samples, deltas, lost }),
+  };
+}
+
+function buildWorkload(dir: string): string {
+  const bin = join(dir, 'hot-c');
+  execFileSync('gcc', ['-O0', '-fno-omit-frame-pointer', '-pthread', '-o', bin, join(ROOT, 'scripts', 'workloads', 'hot.c')]);
+  return bin;
+}
+
+/** Runs the workload (one thread per CPU) for `seconds`; resolves with the rounds it completed. */
+function runWorkload(bin: string, seconds: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, [String(seconds), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const n = Number(out.trim());
+      if (code !== 0 || !Number.isFinite(n) || n <= 0) reject(new Error(`the workload exited ${code} with ${JSON.stringify(out)}`));
+      else resolve(n);
+    });
+  });
+}
+
+async function trial(leg: LegName, hz: number, seconds: number, bin: string, dir: string, fullStop: boolean): Promise<Trial> {
+  const running =
+    leg === 'emberscope' ? await startEmberscope(hz) : leg === 'perf' ? await startPerf(hz, dir) : leg === 'bpftrace' ? await startBpftrace(hz, fullStop) : undefined;
+  try {
+    await sleep(SETTLE_MS);
+    const before = running ? treeCpu(running.pid) : new Map<number, number>();
+    const t0 = performance.now();
+    const self0 = process.cpuUsage();
+    const w0 = reapedChildrenCpu();
+    const rounds = await runWorkload(bin, seconds);
+    const workloadCpuS = reapedChildrenCpu() - w0;
+    const selfCpu = process.cpuUsage(self0);
+    const wallS = (performance.now() - t0) / 1000;
+    const after = running ? treeCpu(running.pid) : new Map<number, number>();
+    const rssByComm: Record<string, number> = {};
+    let rssMiB = 0;
+    for (const pid of after.keys()) {
+      const rss = peakRssMiB(pid);
+      const who = running && pid === running.pid ? 'root' : commOf(pid);
+      rssByComm[who] = (rssByComm[who] ?? 0) + rss;
+      rssMiB += rss;
+    }
+    let stopCpuS = 0;
+    if (running) {
+      // CPU spent by stopping (perf and bpftrace symbolize or finalize at exit): the profiler
+      // is this process's child, so once reaped its whole lifetime CPU shows in this process's
+      // cutime + cstime; the workload was reaped before `c0`.
+      const c0 = reapedChildrenCpu();
+      await running.stop();
+      const lifetime = reapedChildrenCpu() - c0;
+      stopCpuS = Math.max(0, lifetime - sum(after));
+    }
+    const cpu = running ? cpuBetween(before, after) : 0;
+    return { leg, rounds, wallS, workloadCpuS, clientCpuPerWall: (selfCpu.user + selfCpu.system) / 1e6 / wallS, cpuPerWall: cpu / wallS, startCpuS: sum(before), stopCpuS, rssMiB, rssByComm, info: running?.info() ?? {} };
+  } catch (e) {
+    await running?.stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+function sum(m: Map<number, number>): number {
+  let t = 0;
+  for (const v of m.values()) t += v;
+  return t;
+}
+
+/** CPU seconds of this process's children that it has reaped (cutime + cstime). */
+function reapedChildrenCpu(): number {
+  const s = readFileSync('/proc/self/stat', 'latin1');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
+function stat(name: string, values: number[], unit: string, extra: Partial<BenchRow> = {}): BenchRow {
+  return { name, median: median(values), ...range(values), n: values.length, unit, ...extra };
+}
+
+export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[]; trials: Record<string, Trial[]>; seconds: number; reps: number }> {
+  if (!existsSync(AGENT)) throw new Error('dist/agent/agent.cjs is missing: run npm run build first');
+  const seconds = opts.quick ? 3 : 30;
+  const reps = opts.quick ? 1 : Number(process.env['BENCH_OVERHEAD_REPS'] ?? 5);
+  const dir = mkdtempSync(join(tmpdir(), 'emberscope-bench-overhead-'));
+  const rows: BenchRow[] = [];
+  const allTrials: Record<string, Trial[]> = {};
+  const legs: LegName[] = ['none', 'emberscope', 'perf', 'bpftrace'];
+  try {
+    const bin = buildWorkload(dir);
+    for (const hz of [99, 999]) {
+      const byRep: Trial[][] = [];
+      for (let rep = 0; rep < reps; rep++) {
+        // Rotate the order so that drift and after-effects do not always hit the same leg.
+        const order = legs.map((_, i) => legs[(i + rep) % legs.length] as LegName);
+        const trials: Trial[] = [];
+        for (const leg of order) {
+          const t = await trial(leg, hz, seconds, bin, dir, rep === 0);
+          console.error(`bench: overhead ${hz} Hz rep ${rep + 1}/${reps} ${leg}: ${(t.cpuPerWall * 100).toFixed(2)}% CPU, ${t.rounds} rounds, ${t.rssMiB.toFixed(1)} MiB`);
+          trials.push(t);
+        }
+        byRep.push(trials);
+      }
+      allTrials[`${hz}Hz`] = byRep.flat();
+      const of = (rep: Trial[], leg: LegName): Trial => rep.find((t) => t.leg === leg) as Trial;
+      const tput = (t: Trial): number => t.rounds / t.wallS;
+      const perCpu = (t: Trial): number => t.rounds / Math.max(t.workloadCpuS, 1e-6);
+      for (const leg of ['emberscope', 'perf', 'bpftrace'] as const) {
+        const ts = byRep.map((r) => of(r, leg));
+        const cpu = ts.map((t) => t.cpuPerWall * 100);
+        const loss = byRep.map((r) => (1 - tput(of(r, leg)) / tput(of(r, 'none'))) * 100);
+        const cpuTarget = leg === 'emberscope' ? (hz === 99 ? 1 : 2) : undefined;
+        rows.push(stat(`${leg} CPU @${hz} Hz (whole tree)`, cpu, '% of one CPU',
+          cpuTarget !== undefined ? { target: `≤ ${cpuTarget}%`, met: median(cpu) <= cpuTarget } : {}));
+        rows.push(stat(`${leg} CPU before the window (start-up + ${SETTLE_MS / 1000} s) @${hz} Hz`, ts.map((t) => t.startCpuS), 'CPU s'));
+        rows.push(stat(`${leg} CPU when stopped @${hz} Hz${leg === 'bpftrace' ? ' (first repetition only)' : ''}`, leg === 'bpftrace' ? ts.slice(0, 1).map((t) => t.stopCpuS) : ts.map((t) => t.stopCpuS), 'CPU s'));
+        rows.push(stat(`${leg} peak RSS @${hz} Hz (sum of VmHWM)`, ts.map((t) => t.rssMiB), 'MiB'));
+        rows.push(stat(`${leg} workload throughput loss @${hz} Hz`, loss, '%',
+          leg === 'emberscope' && hz === 99 ? { target: '≤ 1%', met: median(loss) <= 1 } : {}));
+        const lossPerCpu = byRep.map((r) => (1 - perCpu(of(r, leg)) / perCpu(of(r, 'none'))) * 100);
+        rows.push(stat(`${leg} workload rounds per CPU-second lost @${hz} Hz (in-kernel sampling cost, insensitive to other load)`, lossPerCpu, '%'));
+        if (leg === 'emberscope') {
+          const agentRss = ts.map((t) => t.rssByComm['root'] ?? 0);
+          const samplerRss = ts.map((t) => t.rssMiB - (t.rssByComm['root'] ?? 0));
+          rows.push(stat(`emberscope desktop-side client CPU @${hz} Hz (this process, not counted above)`, ts.map((t) => t.clientCpuPerWall * 100), '% of one CPU'));
+          rows.push(stat(`emberscope of which agent (node) peak RSS @${hz} Hz`, agentRss, 'MiB'));
+          rows.push(stat(`emberscope of which sampler (and helpers) peak RSS @${hz} Hz`, samplerRss, 'MiB'));
+          rows.push(stat(`emberscope samples received @${hz} Hz`, ts.map((t) => t.info['samples'] ?? 0), 'samples'));
+        }
+      }
+      const ratio = (other: LegName): number[] => byRep.map((r) => of(r, other).cpuPerWall / Math.max(of(r, 'emberscope').cpuPerWall, 1e-6));
+      rows.push(stat(`perf ÷ emberscope CPU @${hz} Hz`, ratio('perf'), '×', { target: '≥ 5×', met: median(ratio('perf')) >= 5 }));
+      rows.push(stat(`bpftrace ÷ emberscope CPU @${hz} Hz`, ratio('bpftrace'), '×'));
+      const base = byRep.map((r) => tput(of(r, 'none')));
+      const mid = median(base);
+      rows.push(stat(`no-profiler throughput @${hz} Hz`, base, 'rounds/s'));
+      rows.push(stat(`no-profiler run-to-run noise @${hz} Hz (deviation from median)`, base.map((b) => (b / mid - 1) * 100), '%'));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { rows, trials: allTrials, seconds, reps };
+}
