@@ -103,6 +103,7 @@ export class Aggregator {
   private readonly userDefs = new Map<number, StackDef>();
   private readonly kernelDefs = new Map<number, StackDef>();
   private gen = 0;
+  private readonly contentIds = new Map<string, number>();
   private readonly frameIds = new Map<string, number>();
   private readonly stackIds = new Map<string, number>();
   private readonly resolvedStacks = new Map<string, number>();
@@ -134,11 +135,23 @@ export class Aggregator {
     private readonly sym: Symbolizer,
   ) {}
 
+  /**
+   * A stack definition. `gen` names the stack's content: the sampler redefines every stack each
+   * interval, and the same content gets the same gen, so onCount finds the stack it resolved
+   * in an earlier interval (resolvedStacks) instead of symbolizing and interning it again.
+   */
   onStack(rec: StackRecord): void {
-    this.gen++;
-    if (rec.kind === 2) this.userDefs.set(rec.stackId, { gen: this.gen, kind: 2, frames: rec.frames });
-    else if (rec.kind === 0) this.userDefs.set(rec.stackId, { gen: this.gen, kind: 0, ips: rec.ips });
-    else this.kernelDefs.set(rec.stackId, { gen: this.gen, kind: 1, ips: rec.ips });
+    const content = `${rec.kind}:${rec.key ?? (rec.kind === 2 ? rec.frames.map((f) => `${f.status}/${f.buildId}/${f.offsetOrIp}`).join(',') : rec.ips.join(','))}`;
+    let gen = this.contentIds.get(content);
+    if (gen === undefined) {
+      // Bounded: once full, start over (gens are never reused, so old cache entries just age out).
+      if (this.contentIds.size >= MAX_RESOLVED_STACK_CACHE) this.contentIds.clear();
+      gen = ++this.gen;
+      this.contentIds.set(content, gen);
+    }
+    if (rec.kind === 2) this.userDefs.set(rec.stackId, { gen, kind: 2, frames: rec.frames });
+    else if (rec.kind === 0) this.userDefs.set(rec.stackId, { gen, kind: 0, ips: rec.ips });
+    else this.kernelDefs.set(rec.stackId, { gen, kind: 1, ips: rec.ips });
   }
 
   onMaps(tgid: number, text: string): void {

@@ -36,8 +36,11 @@ describe('sampler record parser', () => {
     expect(recs.shift()).toEqual({ type: 'caps', stage: 1, noNewPrivs: true, effective: '000000c000000000', permitted: '000000c000000000', inheritable: '0000000000000000', ambient: '0000000000000000', bounding: '0000000000000000' });
     recs.unshift(h as SamplerRecord);
     expect(recs[1]).toMatchObject({ type: 'maps', tgid: 100, truncated: false, unreadable: false });
-    expect(recs[2]).toEqual({ type: 'stack', stackId: 1, kind: 0, ips: [0x401000n, 0x401234n] });
-    expect(recs[3]).toEqual({ type: 'stack', stackId: 2, kind: 1, ips: [0xffffffff81000010n] });
+    expect(recs[2]).toEqual({ type: 'stack', stackId: 1, kind: 0, ips: [0x401000n, 0x401234n], key: expect.any(String) });
+    expect(recs[3]).toEqual({ type: 'stack', stackId: 2, kind: 1, ips: [0xffffffff81000010n], key: expect.any(String) });
+    // The key is the stack's content: the same frames give the same key.
+    const again = parseAll(Buffer.concat([encodeHeader({}), encodeStack(9, 0, [0x401000n, 0x401234n])]))[1];
+    expect(again?.type === 'stack' && again.key).toBe(recs[2]?.type === 'stack' && recs[2].key);
     expect(recs[4]).toMatchObject({ type: 'stack', stackId: 3, kind: 2 });
     if (recs[4]?.type === 'stack' && recs[4].kind === 2) {
       expect(recs[4].frames[0]).toEqual({ status: 1, buildId: 'ab'.repeat(20), offsetOrIp: 0x1234n });

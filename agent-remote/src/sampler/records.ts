@@ -57,9 +57,14 @@ export interface BuildIdFrame {
   offsetOrIp: bigint;
 }
 
+/**
+ * `key`: the raw frame bytes (latin1), an identity of the stack's content. The sampler
+ * redefines every stack each interval; with the key the agent recognizes a stack it already
+ * symbolized without looking at its frames again. Absent on hand-built records (tests).
+ */
 export type StackRecord =
-  | { type: 'stack'; stackId: number; kind: 0 | 1; ips: bigint[] }
-  | { type: 'stack'; stackId: number; kind: 2; frames: BuildIdFrame[] };
+  | { type: 'stack'; stackId: number; kind: 0 | 1; ips: bigint[]; key?: string }
+  | { type: 'stack'; stackId: number; kind: 2; frames: BuildIdFrame[]; key?: string };
 
 export interface CountRecord {
   type: 'count';
@@ -206,7 +211,7 @@ export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHea
         need(12 + nframes * 8, 'stack');
         const ips: bigint[] = new Array<bigint>(nframes);
         for (let i = 0; i < nframes; i++) ips[i] = v.getBigUint64(12 + i * 8, true);
-        return { type: 'stack', stackId, kind, ips };
+        return { type: 'stack', stackId, kind, ips, key: latin1.decode(p.subarray(12, 12 + nframes * 8)) };
       }
       if (kind === STACK_USER_BUILD_ID) {
         need(12 + nframes * 32, 'stack');
@@ -219,7 +224,7 @@ export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHea
             offsetOrIp: v.getBigUint64(o + 24, true),
           };
         }
-        return { type: 'stack', stackId, kind, frames };
+        return { type: 'stack', stackId, kind, frames, key: latin1.decode(p.subarray(12, 12 + nframes * 32)) };
       }
       throw bad(`unknown stack kind ${kind}`, offset);
     }

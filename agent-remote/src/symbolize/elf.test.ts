@@ -37,8 +37,8 @@ describe('ELF reader', () => {
     elf.close();
     for (const name of ['fixture_alpha', 'fixture_beta', 'main']) {
       const a = symbolAddress(fx.prog, name);
-      expect(t.names[lookupSymbol(t, a)]).toBe(name);
-      expect(t.names[lookupSymbol(t, a + 5)]).toBe(name);
+      expect(t.name(lookupSymbol(t, a))).toBe(name);
+      expect(t.name(lookupSymbol(t, a + 5))).toBe(name);
     }
   });
 

@@ -42,12 +42,6 @@ export interface ElfSection {
   entsize: number;
 }
 
-/** Function symbols sorted by address. */
-export interface SymbolTable {
-  addrs: Float64Array;
-  sizes: Float64Array;
-  names: string[];
-}
 
 export class ElfError extends Error {}
 
@@ -111,6 +105,37 @@ function u64(v: DataView, off: number): number {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Function symbols sorted by address. Names are kept as raw bytes in one buffer (only the
+ * function names, not the whole string tables) and decoded on demand: a binary like node has
+ * ~100k function symbols of which a profile touches a few hundred.
+ */
+export class SymbolTable {
+  constructor(
+    readonly addrs: Float64Array,
+    readonly sizes: Float64Array,
+    /** Byte offsets of each name in `bytes`; name i is bytes[nameOffs[i], nameOffs[i + 1]). */
+    private readonly nameOffs: Uint32Array,
+    private readonly bytes: Uint8Array,
+  ) {}
+
+  get count(): number {
+    return this.addrs.length;
+  }
+
+  name(i: number): string {
+    if (i < 0 || i >= this.addrs.length) return '';
+    return utf8.decode(this.bytes.subarray(this.nameOffs[i] ?? 0, this.nameOffs[i + 1] ?? 0));
+  }
+
+  /** Every name (tests, small tables). */
+  names(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.count; i++) out.push(this.name(i));
+    return out;
+  }
+}
 
 function cstr(b: Uint8Array, off: number, max = 4096): string {
   if (off < 0 || off >= b.byteLength) return '';
@@ -236,42 +261,86 @@ export class ElfFile {
     return undefined;
   }
 
-  /** Function symbols of .symtab and .dynsym, merged, sorted by address. */
+  /**
+   * Function symbols of .symtab (or of .dynsym when .symtab has none: a non-stripped binary's
+   * .symtab already holds every dynamic symbol), sorted by address; aliases at the same
+   * address keep the global one, then the larger one. Works on typed arrays: no object per
+   * symbol and no string until a name is asked for.
+   */
   functionSymbols(): SymbolTable {
-    const entries: { addr: number; size: number; name: string; global: boolean }[] = [];
-    for (const s of this.sections) {
-      if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
-      const strs = this.sections[s.link];
-      if (!strs || s.entsize !== 24 && s.entsize !== 0) continue;
+    const tabs = this.sections.filter((s) => s.type === SHT_SYMTAB).concat(this.sections.filter((s) => s.type === SHT_DYNSYM));
+    let addrs = new Float64Array(0);
+    let sizes = new Float64Array(0);
+    let globals = new Uint8Array(0);
+    let nameStart = new Uint32Array(0);
+    let nameLen = new Uint16Array(0);
+    let strs: Uint8Array = new Uint8Array(0);
+    let n = 0;
+    for (const s of tabs) {
+      if (n > 0) break; // .symtab had functions: .dynsym adds nothing
+      const strSec = this.sections[s.link];
+      if (!strSec || (s.entsize !== 24 && s.entsize !== 0)) continue;
       const data = this.sectionData(s, MAX_SYMTAB_BYTES);
-      const strData = this.sectionData(strs, MAX_STRTAB_BYTES);
+      strs = this.sectionData(strSec, MAX_STRTAB_BYTES);
       const v = dv(data);
-      const n = Math.floor(data.byteLength / 24);
-      for (let i = 1; i < n; i++) {
+      const total = Math.floor(data.byteLength / 24);
+      addrs = new Float64Array(total);
+      sizes = new Float64Array(total);
+      globals = new Uint8Array(total);
+      nameStart = new Uint32Array(total);
+      nameLen = new Uint16Array(total);
+      const sb = Buffer.from(strs.buffer, strs.byteOffset, strs.byteLength);
+      for (let i = 1; i < total; i++) {
         const o = i * 24;
         const info = data[o + 4] ?? 0;
         const stype = info & 0xf;
         if (stype !== STT_FUNC && stype !== STT_GNU_IFUNC) continue;
-        const shndx = v.getUint16(o + 6, true);
-        if (shndx === 0) continue;
+        if (v.getUint16(o + 6, true) === 0) continue;
         const addr = u64(v, o + 8);
         if (addr === 0) continue;
-        const name = cstr(strData, v.getUint32(o, true));
-        if (!name) continue;
-        entries.push({ addr, size: u64(v, o + 16), name, global: info >> 4 !== 0 });
+        const off = v.getUint32(o, true);
+        if (off >= sb.byteLength) continue;
+        let end = sb.indexOf(0, off);
+        if (end < 0) end = sb.byteLength;
+        if (end === off) continue;
+        addrs[n] = addr;
+        sizes[n] = u64(v, o + 16);
+        globals[n] = info >> 4 !== 0 ? 1 : 0;
+        nameStart[n] = off;
+        nameLen[n] = Math.min(end - off, 4096);
+        n++;
       }
     }
-    entries.sort((a, b) => a.addr - b.addr || Number(b.global) - Number(a.global) || b.size - a.size);
-    const addrs: number[] = [];
-    const sizes: number[] = [];
-    const names: string[] = [];
-    for (const e of entries) {
-      if (addrs.length > 0 && addrs[addrs.length - 1] === e.addr) continue; // alias: keep the first (global)
-      addrs.push(e.addr);
-      sizes.push(e.size);
-      names.push(e.name);
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    order.sort((a, b) => (addrs[a] ?? 0) - (addrs[b] ?? 0) || (globals[b] ?? 0) - (globals[a] ?? 0) || (sizes[b] ?? 0) - (sizes[a] ?? 0));
+    const keep: number[] = [];
+    let last = -1;
+    let bytes = 0;
+    for (let k = 0; k < n; k++) {
+      const i = order[k] ?? 0;
+      const a = addrs[i] ?? 0;
+      if (a === last) continue; // alias: keep the first (global, larger)
+      last = a;
+      keep.push(i);
+      bytes += nameLen[i] ?? 0;
     }
-    return { addrs: Float64Array.from(addrs), sizes: Float64Array.from(sizes), names };
+    const outAddrs = new Float64Array(keep.length);
+    const outSizes = new Float64Array(keep.length);
+    const offs = new Uint32Array(keep.length + 1);
+    const names = new Uint8Array(bytes);
+    let at = 0;
+    keep.forEach((i, j) => {
+      outAddrs[j] = addrs[i] ?? 0;
+      outSizes[j] = sizes[i] ?? 0;
+      offs[j] = at;
+      const st = nameStart[i] ?? 0;
+      const len = nameLen[i] ?? 0;
+      names.set(strs.subarray(st, st + len), at);
+      at += len;
+    });
+    offs[keep.length] = at;
+    return new SymbolTable(outAddrs, outSizes, offs, names);
   }
 
   hasSection(name: string): boolean {

@@ -18,53 +18,87 @@ export function kernelOffset(ip: bigint): number | undefined {
 }
 
 export function parseKallsyms(text: string): KernelSymbols {
-  const rows: { a: number; n: string; m: string }[] = [];
+  // One pass over ~120k lines: no BigInt, no object per symbol (the addresses of kernel text
+  // are 0xffff... so the low 48 bits are exact in a double).
+  let cap = 1024;
+  let addrs = new Float64Array(cap);
+  const names: string[] = [];
+  const modules: string[] = [];
+  let n = 0;
   let nonZero = false;
+  let sorted = true;
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    const lineStart = start;
     start = end + 1;
     // "ffffffff81000000 T _stext" or "ffffffffc0a01000 t foo\t[module]"
-    const sp1 = line.indexOf(' ');
-    if (sp1 !== 16) continue;
-    const type = line.charAt(17);
+    if (end - lineStart < 20 || text.charCodeAt(lineStart + 16) !== 32) continue;
+    const type = text.charAt(lineStart + 17);
     if (type !== 't' && type !== 'T' && type !== 'w' && type !== 'W') continue;
-    const hexAddr = line.slice(0, 16);
-    if (hexAddr !== '0000000000000000') nonZero = true;
-    let rest = line.slice(19);
-    let mod = '';
+    if (text.startsWith('0000000000000000', lineStart)) continue;
+    nonZero = true;
+    if (!text.startsWith('ffff', lineStart)) continue;
+    const a = parseInt(text.slice(lineStart + 4, lineStart + 16), 16);
+    if (!Number.isFinite(a)) continue;
+    // Search the tab within the line only (core kernel lines have none).
+    const rest = text.slice(lineStart + 19, end);
     const tab = rest.indexOf('\t');
+    let name = rest;
+    let mod = '';
     if (tab >= 0) {
+      name = rest.slice(0, tab);
       mod = rest.slice(tab + 1).replace(/^\[|\]$/g, '');
-      rest = rest.slice(0, tab);
     }
-    let a: bigint;
-    try {
-      a = BigInt('0x' + hexAddr);
-    } catch {
-      continue;
+    if (n === cap) {
+      cap *= 2;
+      const next = new Float64Array(cap);
+      next.set(addrs);
+      addrs = next;
     }
-    if (a < KERNEL_BASE) continue;
-    rows.push({ a: Number(a - KERNEL_BASE), n: rest, m: mod });
+    if (n > 0 && a < (addrs[n - 1] ?? 0)) sorted = false;
+    addrs[n] = a;
+    names.push(name);
+    modules.push(mod);
+    n++;
   }
   if (!nonZero) return { hidden: true, addrs: new Float64Array(0), names: [], modules: [] };
-  rows.sort((x, y) => x.a - y.a);
+  addrs = addrs.slice(0, n);
+  if (sorted) return { hidden: false, addrs, names, modules };
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((x, y) => (addrs[x] ?? 0) - (addrs[y] ?? 0));
   return {
     hidden: false,
-    addrs: Float64Array.from(rows, (r) => r.a),
-    names: rows.map((r) => r.n),
-    modules: rows.map((r) => r.m),
+    addrs: Float64Array.from(order, (i) => addrs[i] ?? 0),
+    names: Array.from(order, (i) => names[i] ?? ''),
+    modules: Array.from(order, (i) => modules[i] ?? ''),
   };
 }
 
-export function readKallsyms(path = '/proc/kallsyms'): KernelSymbols {
+const HIDDEN: KernelSymbols = { hidden: true, addrs: new Float64Array(0), names: [], modules: [] };
+const PROC_KALLSYMS = '/proc/kallsyms';
+let cached: { at: number; k: KernelSymbols } | undefined;
+const CACHE_MS = 60_000;
+
+/**
+ * The kernel's symbols as this process sees them. A hidden table (zeros: no CAP_SYSLOG) is
+ * recognized from the first lines without reading the whole file; /proc/kallsyms, when
+ * readable, is parsed once and shared by the captures of the next minute (modules rarely
+ * change).
+ */
+export function readKallsyms(path = PROC_KALLSYMS): KernelSymbols {
+  const now = Date.now();
+  if (path === PROC_KALLSYMS && cached && now - cached.at < CACHE_MS) return cached.k;
+  let k: KernelSymbols;
   try {
-    return parseKallsyms(readFileSync(path, 'latin1'));
+    k = kallsymsReadable(path) ? parseKallsyms(readFileSync(path, 'latin1')) : HIDDEN;
   } catch {
-    return { hidden: true, addrs: new Float64Array(0), names: [], modules: [] };
+    k = HIDDEN;
   }
+  if (path === PROC_KALLSYMS) cached = { at: now, k };
+  return k;
 }
 
 /** Whether /proc/kallsyms shows real addresses to this process (reads only the first lines). */

@@ -48,8 +48,9 @@ export function perfMapPath(pid: number): string {
 export function readPerfMap(pid: number, ownerUid: number | undefined, previous?: PerfMap): PerfMap | undefined {
   const path = perfMapPath(pid);
   try {
-    const st = lstatSync(path);
-    if (!st.isFile()) return undefined;
+    // No exception for the usual case (no perf map): they are costly at thousands per second.
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st?.isFile()) return undefined;
     if (ownerUid !== undefined && st.uid !== ownerUid && st.uid !== 0) return undefined;
     if (previous && previous.size === st.size && previous.mtimeMs === st.mtimeMs) return previous;
     const fd = openSync(path, 'r');

@@ -66,10 +66,12 @@ export interface SymbolizerOptions {
   kernelSymbols?: boolean;
   /** Read kernel symbols from here (tests); default /proc/kallsyms. */
   kallsymsPath?: string;
-  /** Max binaries kept parsed. */
+  /** Max binaries kept parsed (a private cache; default: the agent's shared cache). */
   maxBinaries?: number;
-  /** Max symbols (ELF + Go functions) kept parsed over all binaries: the memory bound of the cache. */
+  /** Max symbols (ELF + Go functions) kept parsed over all binaries: the memory bound of the cache (a private cache; default: the shared one). */
   maxSymbols?: number;
+  /** The binary cache to use (default: the shared one, or a private one when maxBinaries/maxSymbols are given). */
+  binaryCache?: BinaryCache;
   /** Max cached ips per process. */
   maxIpsPerProcess?: number;
   /** Max processes tracked. */
@@ -102,13 +104,65 @@ export function processStartTime(pid: number, procRoot = '/proc'): string {
   }
 }
 
-export class Symbolizer {
-  private readonly binaries = new Map<string, BinaryInfo>();
+/**
+ * Parsed binaries by path+dev+inode+size+mtime (and by build id), bounded by count and by total
+ * symbols (least recently used first out). One cache is shared by the captures of an agent
+ * process: a binary's symbols do not change while its identity stays the same, so a second
+ * capture does not parse node or libc again.
+ */
+export class BinaryCache {
+  readonly binaries = new Map<string, BinaryInfo>();
+  readonly byBuildId = new Map<string, BinaryInfo>();
   private symbolCount = 0;
-  private readonly byBuildId = new Map<string, BinaryInfo>();
+
+  constructor(
+    readonly maxBinaries = 512,
+    readonly maxSymbols = 4_000_000,
+  ) {}
+
+  get(key: string): BinaryInfo | undefined {
+    const hit = this.binaries.get(key);
+    if (hit) {
+      this.binaries.delete(key);
+      this.binaries.set(key, hit);
+    }
+    return hit;
+  }
+
+  add(key: string, info: BinaryInfo): void {
+    const size = symbolsOf(info);
+    while (this.binaries.size > 0 && (this.binaries.size >= this.maxBinaries || this.symbolCount + size > this.maxSymbols)) {
+      const oldest = this.binaries.keys().next();
+      if (oldest.done) break;
+      const evicted = this.binaries.get(oldest.value);
+      this.binaries.delete(oldest.value);
+      if (evicted) {
+        evicted.evicted = true;
+        this.symbolCount -= symbolsOf(evicted);
+        if (this.byBuildId.get(evicted.buildId) === evicted) this.byBuildId.delete(evicted.buildId);
+      }
+    }
+    this.binaries.set(key, info);
+    this.symbolCount += size;
+    if (info.buildId) this.byBuildId.set(info.buildId, info);
+  }
+}
+
+let sharedCache: BinaryCache | undefined;
+
+/** The agent's binary cache, shared by its captures. */
+export function sharedBinaryCache(): BinaryCache {
+  sharedCache ??= new BinaryCache();
+  return sharedCache;
+}
+
+export class Symbolizer {
+  private readonly cache: BinaryCache;
+  /** Binaries this symbolizer used (seenBinaries: only this capture's). */
+  private readonly used = new WeakSet<BinaryInfo>();
   private readonly procs = new Map<number, ProcState>();
   private kernel: KernelSymbols | undefined;
-  private readonly opts: Required<SymbolizerOptions>;
+  private readonly opts: Required<Omit<SymbolizerOptions, 'binaryCache'>>;
   readonly stats: SymbolizerStats = { binariesLoaded: 0, binaryErrors: 0, processes: 0, lookups: 0, cacheHits: 0 };
 
   constructor(options: SymbolizerOptions = {}) {
@@ -121,6 +175,9 @@ export class Symbolizer {
       maxProcesses: options.maxProcesses ?? 20_000,
       procRoot: options.procRoot ?? '/proc',
     };
+    this.cache =
+      options.binaryCache ??
+      (options.maxBinaries !== undefined || options.maxSymbols !== undefined ? new BinaryCache(this.opts.maxBinaries, this.opts.maxSymbols) : sharedBinaryCache());
   }
 
   /** Kernel symbols given by someone with CAP_SYSLOG (the sampler's KALLSYMS record). */
@@ -246,31 +303,18 @@ export class Symbolizer {
         }
       }
     }
+    // A missing file is not cached across captures (it may appear later).
     const key = st ? `${path}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeMs}` : `${path}\0missing`;
-    const hit = this.binaries.get(key);
-    if (hit) {
-      this.binaries.delete(key);
-      this.binaries.set(key, hit);
+    const hit = this.cache.get(key);
+    if (hit && (st || this.used.has(hit))) {
+      this.used.add(hit);
       return hit;
     }
     const info = loadBinary(path, file, st === undefined);
     if (info.ok) this.stats.binariesLoaded++;
     else this.stats.binaryErrors++;
-    const size = symbolsOf(info);
-    while (this.binaries.size > 0 && (this.binaries.size >= this.opts.maxBinaries || this.symbolCount + size > this.opts.maxSymbols)) {
-      const oldest = this.binaries.keys().next();
-      if (oldest.done) break;
-      const evicted = this.binaries.get(oldest.value);
-      this.binaries.delete(oldest.value);
-      if (evicted) {
-        evicted.evicted = true;
-        this.symbolCount -= symbolsOf(evicted);
-        if (this.byBuildId.get(evicted.buildId) === evicted) this.byBuildId.delete(evicted.buildId);
-      }
-    }
-    this.binaries.set(key, info);
-    this.symbolCount += size;
-    if (info.buildId) this.byBuildId.set(info.buildId, info);
+    this.cache.add(key, info);
+    this.used.add(info);
     return info;
   }
 
@@ -324,8 +368,10 @@ export class Symbolizer {
   }
 
   private jit(st: ProcState, addr: number): ResolvedFrame | undefined {
+    // (Re)read the perf map at most once a second per process, also while it does not exist:
+    // a process without one would otherwise cost a failed stat per new address.
     const now = Date.now();
-    if (!st.perfMap || (now - st.perfMapCheckedMs > 1000 && lookupPerfMap(st.perfMap, addr) < 0)) {
+    if (now - st.perfMapCheckedMs > 1000 && (!st.perfMap || lookupPerfMap(st.perfMap, addr) < 0)) {
       st.perfMapCheckedMs = now;
       st.perfMap = readPerfMap(st.tgid, st.uid, st.perfMap);
     }
@@ -347,7 +393,8 @@ export class Symbolizer {
   /** A build-id frame (BPF_F_USER_BUILD_ID): build id + file offset. */
   buildIdFrame(tgid: number, buildId: string, offset: bigint): ResolvedFrame {
     this.stats.lookups++;
-    let bin = this.byBuildId.get(buildId);
+    let bin = this.cache.byBuildId.get(buildId);
+    if (bin) this.used.add(bin);
     if (!bin) {
       const st = this.procs.get(tgid);
       for (const m of st?.maps ?? []) {
@@ -405,14 +452,14 @@ export class Symbolizer {
 
   /** Paths of the executables seen (for Posture's debug-symbols evidence). */
   seenBinaries(): BinaryInfo[] {
-    return [...this.binaries.values()];
+    return [...this.cache.binaries.values()].filter((b) => this.used.has(b));
   }
 }
 
 const KERNEL_BASE_BIG = 0xffff000000000000n;
 
 function symbolsOf(b: BinaryInfo): number {
-  return (b.symbols?.names.length ?? 0) + (b.go ? b.go.entries.length : 0);
+  return (b.symbols?.count ?? 0) + (b.go ? b.go.entries.length : 0);
 }
 
 function hiddenKernelFrame(): ResolvedFrame {
@@ -436,13 +483,13 @@ export function loadBinary(path: string, file: string, missing: boolean): Binary
     const symbols = elf.functionSymbols();
     // Go binaries: the pclntab knows every function, also when the symbol table is stripped.
     const isGo = elf.hasSection('.gopclntab') || elf.hasSection('.go.buildinfo') || elf.hasSection('.note.go.buildid');
-    const go = isGo || symbols.names.length === 0 ? elf.goFunctions() : undefined;
+    const go = isGo || symbols.count === 0 ? elf.goFunctions() : undefined;
     const segments = elf.segments.filter((p) => p.type === 1);
     return {
       ...base,
       ok: true,
       buildId: elf.buildId(),
-      symbols: symbols.names.length > 0 ? symbols : undefined,
+      symbols: symbols.count > 0 ? symbols : undefined,
       go,
       hasDwarf: elf.hasSection('.debug_info') || elf.hasSection('.zdebug_info'),
       toVaddr: (off) => {
@@ -483,7 +530,7 @@ export function resolveInBinary(bin: BinaryInfo, modulePath: string, fileOff: nu
   if (bin.symbols) {
     const i = lookupSymbol(bin.symbols, vaddr);
     if (i >= 0) {
-      const raw = bin.symbols.names[i] ?? '';
+      const raw = bin.symbols.name(i);
       bin.demangled ??= new Map();
       let name = bin.demangled.get(i);
       if (name === undefined) {
