@@ -2,7 +2,7 @@
 // several hosts at once; when the connection drops, everything received is saved as interrupted.
 import { randomBytes } from 'node:crypto';
 import { EmberError, isEmberError } from '../../core/errors';
-import { deltaToCore } from '../../core/protocol/convert';
+import { deltaToCore, toErrorCode } from '../../core/protocol/convert';
 import { EndReason, type CaptureEvent, type CaptureStarted } from '../../core/protocol/generated/emberscope.generated';
 import type { CaptureOptionsInput } from '../../core/protocol/options';
 import { ProfileBuilder, type Profile } from '../../core/profile';
@@ -134,12 +134,15 @@ export class Captures implements CaptureService {
           } else if (e?.$case === 'ended') {
             endReason = e.value.reason;
             if (e.value.error && e.value.reason === EndReason.END_REASON_ERROR) {
-              endError = new EmberError('SAMPLER_FAILED', `${e.value.error.code}: ${e.value.error.message}`);
+              // The agent's own stable code (EPERM, BAD_RECORD, ...) when it is one of ours.
+              const code = toErrorCode(e.value.error.code, 'SAMPLER_FAILED');
+              const message = e.value.error.message.slice(0, 500) || 'The sampler failed.';
+              endError = new EmberError(code, code === e.value.error.code ? message : `${e.value.error.code.slice(0, 40)}: ${message}`);
             }
           }
         }
       } catch (error) {
-        if (!cancelled) endError = isEmberError(error) ? error : new EmberError('CONNECTION_LOST', String(error));
+        if (!cancelled) endError = isEmberError(error) ? error : new EmberError('CONNECTION_LOST', `The connection to ${s.entry.label} was lost during the capture (${error instanceof Error ? error.message : String(error)}).`);
       }
     };
     const finished = consume();

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EmberError } from '../../core/errors';
@@ -119,6 +119,24 @@ async function mkdirPrivate(shell: HostShell, facts: HostFacts, dir: string): Pr
   if (r.code !== 0) throw new EmberError('DISK_FULL', `Cannot create ${dir} on the host: ${r.stderr.trim().split('\n')[0] ?? ''}`);
 }
 
+/**
+ * Why an upload failed: SFTP reports a full disk as a bare "Failure", so the free space of the
+ * directory is read on the host; DISK_FULL when the file does not fit, else the upload's error.
+ */
+async function uploadFailure(shell: HostShell, dir: string, artifact: { fileName: string; localPath: string }, error: unknown): Promise<unknown> {
+  const need = await stat(artifact.localPath).then((st) => st.size, () => 0);
+  const df = await shell.exec(`df -Pk -- ${shellQuote(dir)} | tail -n 1`).catch(() => undefined);
+  const freeKiB = Number(df?.stdout.trim().split(/\s+/)[3]);
+  if (df?.code === 0 && Number.isFinite(freeKiB) && need > 0 && freeKiB * 1024 < need + 64 * 1024) {
+    return new EmberError(
+      'DISK_FULL',
+      `There is not enough space on the host for ${artifact.fileName} in ${dir} (${freeKiB} KiB free, ${Math.ceil(need / 1024)} KiB needed): free some space and try again.`,
+      { file: artifact.fileName, freeKiB, needKiB: Math.ceil(need / 1024) },
+    );
+  }
+  return error;
+}
+
 /** Uploads (if needed) and verifies one file; returns its path on the host. */
 export async function ensureFile(
   shell: HostShell,
@@ -138,7 +156,13 @@ export async function ensureFile(
   }
   const part = `${path}.part`;
   await shell.exec(`rm -f -- ${shellQuote(part)}`);
-  await shell.upload(artifact.localPath, part, (transferred, total) => onProgress({ file: artifact.fileName, transferred, total }));
+  try {
+    await shell.upload(artifact.localPath, part, (transferred, total) => onProgress({ file: artifact.fileName, transferred, total }));
+  } catch (error) {
+    // Never leave a half-uploaded file behind; say so plainly when the disk is full.
+    await shell.exec(`rm -f -- ${shellQuote(part)}`).catch(() => undefined);
+    throw await uploadFailure(shell, dir, artifact, error);
+  }
   const uploaded = await remoteSha256(shell, part);
   if (uploaded !== artifact.sha256) {
     await shell.exec(`rm -f -- ${shellQuote(part)}`);

@@ -108,8 +108,12 @@ export class HostSession implements Session {
     return command;
   }
 
-  /** Starts the agent (verified bundle) and says hello. */
-  async openAgent(): Promise<AgentClient> {
+  /**
+   * Starts the agent (verified bundle) and says hello. When the host's cache was removed since
+   * the deploy (the bundle or the uploaded Node is gone), it deploys again, verified as always,
+   * and starts once more.
+   */
+  async openAgent(redeployIfGone = true): Promise<AgentClient> {
     const d = await this.deployed();
     const command = await this.userCommand(d.agentCommand);
     let exitCode: number | null | undefined;
@@ -124,6 +128,15 @@ export class HostSession implements Session {
     } catch (error) {
       await agent.close();
       await new Promise((r) => setTimeout(r, 100));
+      if (exitCode !== undefined && exitCode !== null && exitCode !== 0 && redeployIfGone && !this.closedFlag) {
+        const files = [d.agentPath, ...(d.nodeSource === 'uploaded' ? [d.node] : [])];
+        const probe = await this.shell.exec(files.map((f) => `[ -f ${shellQuote(f)} ] || echo gone`).join('; ')).catch(() => undefined);
+        if (probe?.stdout.includes('gone')) {
+          this.deps.log(`deploy[${this.entry.label}]: the cache on the host was removed; deploying again`);
+          this.deployment = undefined;
+          return this.openAgent(false);
+        }
+      }
       if (exitCode === AGENT_HASH_MISMATCH_EXIT) {
         this.deployment = undefined;
         throw new EmberError('ARTIFACT_MISMATCH', 'The agent bundle on the host no longer matches the manifest: it was not started. Connect again to redeploy it.');
