@@ -208,6 +208,10 @@ export class CaptureSession {
 
     const stderrTail: string[] = [];
     let stderrCode: { code: string; message: string } | undefined;
+    // For messages: the sampler's last error line (`CODE: words`), else its last lines that are not info.
+    let lastCoded = '';
+    const stderrWhy = (): string =>
+      lastCoded || stderrTail.filter((l) => !/^emberscope-sampler: (info|debug|verbose):/.test(l)).slice(-2).join(' | ').slice(0, 300) || 'no output';
     let errBuf = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -220,6 +224,7 @@ export class CaptureSession {
         if (stderrTail.length > 20) stderrTail.shift();
         log('debug', `sampler: ${line}`);
         const m = /^emberscope-sampler: ([A-Z_]+): (.*)$/.exec(line);
+        if (m) lastCoded = `${m[1] ?? ''}: ${m[2] ?? ''}`;
         if (m && (SAMPLER_ERROR_CODES as readonly string[]).includes(m[1] ?? '')) stderrCode = { code: m[1] ?? '', message: m[2] ?? '' };
       }
       if (errBuf.length > 8192) errBuf = errBuf.slice(-8192);
@@ -363,7 +368,7 @@ export class CaptureSession {
       if (src) throw new EmberError(samplerErrorCode(src.code), src.message || src.code, { sampler: 'error' });
       if (parseError) throw parseError;
       if (this.stopping) throw new EmberError('CANCELLED', 'The capture was stopped before the sampler started.');
-      throw new EmberError('SAMPLER_FAILED', `The sampler exited (${exit.code ?? exit.signal ?? '?'}) before it started: ${stderrTail.slice(-3).join(' | ') || 'no output'}`);
+      throw new EmberError('SAMPLER_FAILED', `The sampler exited (${exit.code ?? exit.signal ?? '?'}) before it started: ${stderrWhy()}`);
     }
 
     // Anything counted after the last STATS (a sampler killed mid-interval) still goes out.
@@ -377,7 +382,7 @@ export class CaptureSession {
       const src = stderrCode;
       error = src
         ? new EmberError(samplerErrorCode(src.code), src.message)
-        : new EmberError('SAMPLER_FAILED', `The sampler exited (${exit.code ?? exit.signal ?? '?'}) during the capture: ${stderrTail.slice(-3).join(' | ') || 'no output'}`);
+        : new EmberError('SAMPLER_FAILED', `The sampler exited (${exit.code ?? exit.signal ?? '?'}) during the capture: ${stderrWhy()}`);
     }
     let reason = this.reason;
     if (error) reason = EndReason.END_REASON_ERROR;
