@@ -47,6 +47,8 @@ interface Trial {
   /** CPU of this benchmark process in the window (the emberscope leg: the desktop-side client). */
   clientCpuPerWall: number;
   cpuPerWall: number;
+  /** Of which the root process (emberscope: the agent; its reaped children included). */
+  rootCpuPerWall: number;
   /** CPU of the tree before the window opened (start-up and settling). */
   startCpuS: number;
   stopCpuS: number;
@@ -240,7 +242,8 @@ async function trial(leg: LegName, hz: number, seconds: number, bin: string, dir
       stopCpuS = Math.max(0, lifetime - sum(after));
     }
     const cpu = running ? cpuBetween(before, after) : 0;
-    return { leg, rounds, wallS, workloadCpuS, clientCpuPerWall: (selfCpu.user + selfCpu.system) / 1e6 / wallS, cpuPerWall: cpu / wallS, startCpuS: sum(before), stopCpuS, rssMiB, rssByComm, info: running?.info() ?? {} };
+    const rootCpu = running ? (after.get(running.pid) ?? 0) - (before.get(running.pid) ?? 0) : 0;
+    return { leg, rounds, wallS, workloadCpuS, clientCpuPerWall: (selfCpu.user + selfCpu.system) / 1e6 / wallS, cpuPerWall: cpu / wallS, rootCpuPerWall: rootCpu / wallS, startCpuS: sum(before), stopCpuS, rssMiB, rssByComm, info: running?.info() ?? {} };
   } catch (e) {
     await running?.stop().catch(() => undefined);
     throw e;
@@ -291,6 +294,14 @@ export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[];
       const of = (rep: Trial[], leg: LegName): Trial => rep.find((t) => t.leg === leg) as Trial;
       const tput = (t: Trial): number => t.rounds / t.wallS;
       const perCpu = (t: Trial): number => t.rounds / Math.max(t.workloadCpuS, 1e-6);
+      // What the host loses to a profiler: its own processes' CPU, plus the sampling work done
+      // in interrupt context, which the kernel charges to the interrupted task (the workload):
+      // the drop of the workload's rounds per CPU-second times the CPUs it used.
+      const hostCost = (r: Trial[], leg: LegName): number => {
+        const t = of(r, leg);
+        const lost = 1 - perCpu(t) / perCpu(of(r, 'none'));
+        return t.cpuPerWall * 100 + lost * 100 * (t.workloadCpuS / t.wallS);
+      };
       for (const leg of ['emberscope', 'perf', 'bpftrace'] as const) {
         const ts = byRep.map((r) => of(r, leg));
         const cpu = ts.map((t) => t.cpuPerWall * 100);
@@ -304,16 +315,22 @@ export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[];
         rows.push(stat(`${leg} workload throughput loss @${hz} Hz`, loss, '%',
           leg === 'emberscope' && hz === 99 ? { target: '≤ 1%', met: median(loss) <= 1 } : {}));
         const lossPerCpu = byRep.map((r) => (1 - perCpu(of(r, leg)) / perCpu(of(r, 'none'))) * 100);
-        rows.push(stat(`${leg} workload rounds per CPU-second lost @${hz} Hz (in-kernel sampling cost, insensitive to other load)`, lossPerCpu, '%'));
+        rows.push(stat(`${leg} workload rounds per CPU-second lost @${hz} Hz (sampling work done in the workload's interrupts)`, lossPerCpu, '%'));
+        rows.push(stat(`${leg} host cost estimate @${hz} Hz (tree CPU + that loss × workload CPUs)`, byRep.map((r) => hostCost(r, leg)), '% of one CPU'));
         if (leg === 'emberscope') {
           const agentRss = ts.map((t) => t.rssByComm['root'] ?? 0);
           const samplerRss = ts.map((t) => t.rssMiB - (t.rssByComm['root'] ?? 0));
+          rows.push(stat(`emberscope of which agent (node) CPU @${hz} Hz`, ts.map((t) => t.rootCpuPerWall * 100), '% of one CPU'));
+          rows.push(stat(`emberscope of which sampler CPU @${hz} Hz`, ts.map((t) => (t.cpuPerWall - t.rootCpuPerWall) * 100), '% of one CPU'));
           rows.push(stat(`emberscope desktop-side client CPU @${hz} Hz (this process, not counted above)`, ts.map((t) => t.clientCpuPerWall * 100), '% of one CPU'));
           rows.push(stat(`emberscope of which agent (node) peak RSS @${hz} Hz`, agentRss, 'MiB'));
           rows.push(stat(`emberscope of which sampler (and helpers) peak RSS @${hz} Hz`, samplerRss, 'MiB'));
           rows.push(stat(`emberscope samples received @${hz} Hz`, ts.map((t) => t.info['samples'] ?? 0), 'samples'));
         }
       }
+      const ratioCost = (other: LegName): number[] => byRep.map((r) => hostCost(r, other) / Math.max(hostCost(r, 'emberscope'), 1e-3));
+      rows.push(stat(`perf ÷ emberscope host cost estimate @${hz} Hz`, ratioCost('perf'), '×'));
+      rows.push(stat(`bpftrace ÷ emberscope host cost estimate @${hz} Hz`, ratioCost('bpftrace'), '×'));
       const ratio = (other: LegName): number[] => byRep.map((r) => of(r, other).cpuPerWall / Math.max(of(r, 'emberscope').cpuPerWall, 1e-6));
       rows.push(stat(`perf ÷ emberscope CPU @${hz} Hz`, ratio('perf'), '×', { target: '≥ 5×', met: median(ratio('perf')) >= 5 }));
       rows.push(stat(`bpftrace ÷ emberscope CPU @${hz} Hz`, ratio('bpftrace'), '×'));
@@ -321,6 +338,9 @@ export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[];
       const mid = median(base);
       rows.push(stat(`no-profiler throughput @${hz} Hz`, base, 'rounds/s'));
       rows.push(stat(`no-profiler run-to-run noise @${hz} Hz (deviation from median)`, base.map((b) => (b / mid - 1) * 100), '%'));
+      const basePerCpu = byRep.map((r) => perCpu(of(r, 'none')));
+      const midPerCpu = median(basePerCpu);
+      rows.push(stat(`no-profiler rounds per CPU-second noise @${hz} Hz (deviation from median)`, basePerCpu.map((b) => (b / midPerCpu - 1) * 100), '%'));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -93,6 +93,7 @@ export async function run({ quick }: { quick: boolean }): Promise<{ rows: BenchR
     rows.push({ name: `${name}: in-kernel BPF program CPU`, median: (r['kernelCpuPerWallSecond'] ?? 0) * 100, n: 1, unit: '% of one CPU' });
     rows.push({ name: `${name}: in-kernel cost per sample`, median: (r['kernelNsPerSample'] ?? 0) / 1000, n: 1, unit: 'µs' });
     rows.push({ name: `${name}: samples per second (2 CPUs)`, median: r['samplesPerSecond'] ?? 0, n: 1, unit: '1/s' });
+    rows.push({ name: `${name}: sampler output to the agent`, median: r['outputKiBPerSecond'] ?? 0, n: 1, unit: 'KiB/s' });
     rows.push({ name: `${name}: sampler peak RSS`, median: r['peakRssMiB'] ?? 0, n: 1, unit: 'MiB' });
   }
   return { rows, runs };
