@@ -65,7 +65,9 @@ export const arr =
   (value, path) => {
     if (!Array.isArray(value)) fail(path, 'must be a list');
     if (value.length > max) fail(path, `has more than ${max} items`);
-    return value.map((v, i) => item(v, `${path}[${i}]`));
+    // Every index, holes included: map() skips the holes of a sparse array (IPC's structured
+    // clone keeps them), which would let `[, ]` through unchecked as a list of one undefined.
+    return Array.from({ length: value.length }, (_, i) => item(value[i], `${path}[${i}]`));
   };
 
 type Shape = Record<string, Check<unknown>>;
