@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { fuzzParams } from '../../test/fuzz';
 import { SequenceInterner } from './intern';
 
 describe('SequenceInterner', () => {
@@ -31,7 +32,7 @@ describe('SequenceInterner', () => {
         });
         expect(interner.size).toBe(reference.size);
       }),
-      { seed: 99, numRuns: 200 },
+      fuzzParams('intern-vs-map', 200),
     );
   });
 });

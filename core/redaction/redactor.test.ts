@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { fuzzParams } from '../../test/fuzz';
 import { EmberError } from '../errors';
 import { ProfileBuilder } from '../profile/builder';
 import { makeFrame, NO_LOST, type CaptureDelta, type Frame, type Profile } from '../profile/types';
@@ -248,7 +249,7 @@ describe('redaction properties (fixed seed)', () => {
           });
         }
       }),
-      { seed: 424242, numRuns: 100 },
+      fuzzParams('redaction-stable-mask', 100),
     );
   });
 
@@ -259,7 +260,7 @@ describe('redaction properties (fixed seed)', () => {
         expect(masked).toMatch(/^[0-9a-f]{8}$/);
         for (const plain of [n, `fn\u0000${n}`, `fn:${n}`]) expect(sha256Hex(utf8ToBytes(plain)).slice(0, 8)).not.toBe(masked);
       }),
-      { seed: 777, numRuns: 200 },
+      fuzzParams('redaction-keyed-hash', 200),
     );
   });
 
@@ -283,7 +284,7 @@ describe('redaction properties (fixed seed)', () => {
         // And it still decodes, with the same number of samples.
         expect(decodePprof(bytes).meta.sampleCount).toBe(p.meta.sampleCount);
       }),
-      { seed: 20261123, numRuns: 150 },
+      fuzzParams('redaction-no-leak', 150),
     );
   });
 });
