@@ -53,7 +53,7 @@ enum exit_code { /* documented in README.md */
 	EXIT_KERNEL_TOO_OLD = 5, EXIT_PERF_EVENT_OPEN = 6, EXIT_FILE_CAPS_IGNORED = 7,
 	EXIT_BPF_LOAD = 8, EXIT_SETUP = 9,
 };
-enum record_type { R_HEADER = 1, R_STACK, R_COUNT, R_STATS, R_END, R_ERROR, R_MAPS, R_CAPS };
+enum record_type { R_HEADER = 1, R_STACK, R_COUNT, R_STATS, R_END, R_ERROR, R_MAPS, R_CAPS, R_KALLSYMS };
 enum end_reason { END_DURATION = 0, END_SIGNAL, END_CLOSED, END_ERROR };
 enum stack_kind { K_USER = 0, K_KERNEL = 1, K_USER_BUILD_ID = 2 };
 
@@ -106,7 +106,7 @@ static struct {
 	__u32 pids[MAX_FILTER_PIDS], npids;
 	__u32 exclude[MAX_FILTER_PIDS], nexclude;
 	const char *cgroup;
-	bool build_id, kernel_stacks, maps, verbose;
+	bool build_id, kernel_stacks, maps, kallsyms, verbose;
 } opt = { .hz = 99, .interval_ms = 1000, .kernel_stacks = true };
 
 /* ---- output ------------------------------------------------------------------------------ */
@@ -325,6 +325,8 @@ static void usage(FILE *f)
 		"  --build-id          user frames as (build id, file offset) instead of addresses\n"
 		"  --no-kernel-stacks  do not record kernel stacks\n"
 		"  --maps              emit /proc/PID/maps of each sampled process before its first count\n"
+		"  --kallsyms          emit the kernel's text symbols once (read before the capability drop,\n"
+		"                      so CAP_SYSLOG is not kept; without it the addresses read as zero)\n"
 		"  --verbose           let libbpf log to stderr\n"
 		"  --version           print the version and exit\n"
 		"  --help              print this help and exit\n");
@@ -354,7 +356,7 @@ static unsigned long number(const char *name, const char *s, unsigned long lo, u
 static void parse_options(int argc, char **argv)
 {
 	enum { O_HZ = 256, O_DURATION, O_INTERVAL, O_PID, O_CGROUP, O_EXCLUDE, O_BUILD_ID,
-	       O_NO_KSTACKS, O_MAPS, O_VERBOSE, O_VERSION, O_HELP };
+	       O_NO_KSTACKS, O_MAPS, O_KALLSYMS, O_VERBOSE, O_VERSION, O_HELP };
 	static const struct option longopts[] = {
 		{ "hz", required_argument, 0, O_HZ },
 		{ "duration", required_argument, 0, O_DURATION },
@@ -365,6 +367,7 @@ static void parse_options(int argc, char **argv)
 		{ "build-id", no_argument, 0, O_BUILD_ID },
 		{ "no-kernel-stacks", no_argument, 0, O_NO_KSTACKS },
 		{ "maps", no_argument, 0, O_MAPS },
+		{ "kallsyms", no_argument, 0, O_KALLSYMS },
 		{ "verbose", no_argument, 0, O_VERBOSE },
 		{ "version", no_argument, 0, O_VERSION },
 		{ "help", no_argument, 0, O_HELP },
@@ -397,6 +400,7 @@ static void parse_options(int argc, char **argv)
 		case O_BUILD_ID: opt.build_id = true; break;
 		case O_NO_KSTACKS: opt.kernel_stacks = false; break;
 		case O_MAPS: opt.maps = true; break;
+		case O_KALLSYMS: opt.kallsyms = true; break;
 		case O_VERBOSE: opt.verbose = true; break;
 		case O_VERSION:
 			printf(PROG " %s (record format %d)\n", SAMPLER_VERSION, FORMAT_VERSION);
@@ -499,6 +503,62 @@ static void emit_maps(__u32 tgid)
 		close(fd);
 	}
 	record2(R_MAPS, &h, sizeof(h), text, len);
+}
+
+/* --kallsyms: the text symbols (types t T w W) of /proc/kallsyms, read once while the
+ * capabilities of the start (CAP_SYSLOG when the user opted in) are still effective, kept until
+ * the KALLSYMS record is written after the drop. Flags: bit0 cut at KALLSYMS_LIMIT (at a line
+ * end), bit1 not readable or every address zero (no CAP_SYSLOG): the text is then empty. */
+#define KALLSYMS_LIMIT (15u << 20)
+static char *ksyms;
+static size_t ksyms_len;
+static __u32 ksyms_flags;
+
+static void read_kallsyms(void)
+{
+	char line[640];
+	bool nonzero = false;
+	FILE *f = fopen("/proc/kallsyms", "re");
+	if (!f) {
+		ksyms_flags |= 2;
+		return;
+	}
+	if (!(ksyms = malloc(KALLSYMS_LIMIT)))
+		fail(EXIT_RUNTIME, "NO_MEMORY", "out of memory");
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+		if (n == 0 || line[n - 1] != '\n') { /* over-long line: skip the rest of it */
+			int c;
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		if (n < 20 || line[16] != ' ' || line[18] != ' ' ||
+		    (line[17] != 't' && line[17] != 'T' && line[17] != 'w' && line[17] != 'W'))
+			continue;
+		if (memcmp(line, "0000000000000000", 16) == 0)
+			continue;
+		nonzero = true;
+		if (ksyms_len + n > KALLSYMS_LIMIT) {
+			ksyms_flags |= 1;
+			break;
+		}
+		memcpy(ksyms + ksyms_len, line, n);
+		ksyms_len += n;
+	}
+	fclose(f);
+	if (!nonzero) {
+		ksyms_flags |= 2;
+		ksyms_len = 0;
+	}
+}
+
+static void emit_kallsyms(void)
+{
+	record2(R_KALLSYMS, &ksyms_flags, sizeof(ksyms_flags), ksyms, ksyms_len);
+	flush_out();
+	free(ksyms);
+	ksyms = NULL;
 }
 
 /* ---- draining ---------------------------------------------------------------------------- */
@@ -919,10 +979,14 @@ int main(int argc, char **argv)
 	record2(R_HEADER, &h, sizeof(h), NULL, 0);
 	header_written = true;
 	caps_record(0, start_caps);
+	if (opt.kallsyms)
+		read_kallsyms();
 	drop_capabilities();
 	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	report_caps(1);
 	flush_out();
+	if (opt.kallsyms)
+		emit_kallsyms();
 
 	/* stdin: a pipe, socket or terminal closing ends the capture; /dev/null or a file does not. */
 	struct stat st;

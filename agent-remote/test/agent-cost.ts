@@ -35,6 +35,8 @@ function median(xs: number[]): number {
 
 interface Run {
   agent: number;
+  /** The agent after the first 5 s of the capture (binaries and kernel symbols loaded). */
+  steady: number;
   sampler: number;
   startupCpuS: number;
   hwmMb: number;
@@ -62,6 +64,8 @@ async function once(hz: number, seconds: number, hot: string, cpuProf: string | 
   let hwm = 0;
   let startup = 0;
   let poll: NodeJS.Timeout | undefined;
+  let aSteady = -1;
+  let wSteady = 0;
   const frames = new Map<number, Frame>();
   const stacks = new Map<number, number[]>();
   const churnPids = new Set<number>();
@@ -95,6 +99,10 @@ async function once(hz: number, seconds: number, hot: string, cpuProf: string | 
       w0 = Date.now();
       poll = setInterval(() => {
         try {
+          if (aSteady < 0 && Date.now() - w0 >= 5000) {
+            aSteady = cpuTicks(agentPid);
+            wSteady = Date.now();
+          }
           a1 = cpuTicks(agentPid);
           w1 = Date.now();
           hwm = hwmKb(agentPid);
@@ -128,6 +136,7 @@ async function once(hz: number, seconds: number, hot: string, cpuProf: string | 
   const wall = (w1 - w0) / 1000;
   return {
     agent: (a1 - a0) / TICKS / wall,
+    steady: aSteady >= 0 ? (a1 - aSteady) / TICKS / ((w1 - wSteady) / 1000) : NaN,
     sampler: (s1 - s0) / TICKS / wall,
     startupCpuS: startup,
     hwmMb: hwm / 1024,
@@ -154,7 +163,7 @@ async function main(): Promise<void> {
       const r = await once(hz, seconds, hot, cpuProf, flags.has('--churn'));
       results.push(r);
       console.log(
-        `run ${i + 1}: hz ${hz} agent ${(r.agent * 100).toFixed(2)}% sampler ${(r.sampler * 100).toFixed(2)}% startup ${r.startupCpuS.toFixed(2)} CPU s agent VmHWM ${r.hwmMb.toFixed(1)} MB` +
+        `run ${i + 1}: hz ${hz} agent ${(r.agent * 100).toFixed(2)}% (after 5 s: ${(r.steady * 100).toFixed(2)}%) sampler ${(r.sampler * 100).toFixed(2)}% startup ${r.startupCpuS.toFixed(2)} CPU s agent VmHWM ${r.hwmMb.toFixed(1)} MB` +
           (r.churnSym !== undefined ? ` short-lived symbolized ${(r.churnSym * 100).toFixed(1)}%` : ''),
       );
     }
@@ -164,7 +173,7 @@ async function main(): Promise<void> {
   }
   const m = (f: (r: Run) => number): number => median(results.map(f));
   console.log(
-    `median: hz ${hz} agent ${(m((r) => r.agent) * 100).toFixed(2)}% sampler ${(m((r) => r.sampler) * 100).toFixed(2)}% sum ${(m((r) => r.agent + r.sampler) * 100).toFixed(2)}% startup ${m((r) => r.startupCpuS).toFixed(2)} CPU s VmHWM ${m((r) => r.hwmMb).toFixed(1)} MB` +
+    `median: hz ${hz} agent ${(m((r) => r.agent) * 100).toFixed(2)}% (after 5 s: ${(m((r) => r.steady) * 100).toFixed(2)}%) sampler ${(m((r) => r.sampler) * 100).toFixed(2)}% sum ${(m((r) => r.agent + r.sampler) * 100).toFixed(2)}% startup ${m((r) => r.startupCpuS).toFixed(2)} CPU s VmHWM ${m((r) => r.hwmMb).toFixed(1)} MB` +
       (flags.has('--churn') ? ` short-lived symbolized ${(m((r) => r.churnSym ?? 0) * 100).toFixed(1)}%` : ''),
   );
 }

@@ -16,6 +16,8 @@ import type { CaptureOptionsInput } from '../../core/protocol/options';
 import { connectAgent, spawnLocalAgent, sshAgentStream, type AgentClient } from '../../electron/agent-client';
 import { CaptureLog, share } from './capture-analysis';
 import { repoRoot } from './helpers';
+import { postureToEvidence } from '../../core/protocol/posture';
+import { evaluatePosture } from '../../core/warnings/evaluate';
 
 const SAMPLER = join(repoRoot, 'assets', 'linux-x86_64', 'emberscope-sampler');
 const haveSampler = existsSync(SAMPLER);
@@ -26,6 +28,8 @@ const DESIGN = [0.5, 0.3, 0.2];
 let host: TestHost;
 let dir: string;
 let sampler: string;
+/** The same sampler installed as the kernel-symbols opt-in does: cap_syslog added. */
+let samplerSyslog: string;
 let agentPath: string;
 const extra: ChildProcess[] = [];
 
@@ -117,11 +121,17 @@ beforeAll(async () => {
   chownSync(sampler, 0, host.facts.uid);
   chmodSync(sampler, 0o750);
   execFileSync('setcap', ['cap_bpf,cap_perfmon=ep', sampler]);
+  samplerSyslog = join(dir, 'emberscope-sampler-syslog');
+  copyFileSync(SAMPLER, samplerSyslog);
+  chownSync(samplerSyslog, 0, host.facts.uid);
+  chmodSync(samplerSyslog, 0o750);
+  execFileSync('setcap', ['cap_bpf,cap_perfmon,cap_syslog=ep', samplerSyslog]);
 }, 300_000);
 
 afterAll(async () => {
   for (const c of extra) if (c.exitCode === null) c.kill('SIGKILL');
   if (sampler && existsSync(sampler)) execFileSync('setcap', ['-r', sampler]);
+  if (samplerSyslog && existsSync(samplerSyslog)) execFileSync('setcap', ['-r', samplerSyslog]);
   if (dir) rmSync(dir, { recursive: true, force: true });
   await host?.stop();
   const loaded = bpfProgramIds();
@@ -167,6 +177,46 @@ describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, un
       expectDesign(log, w.pid, C_LEAVES);
       expect(log.kernelFrames().every((f) => f.status === FrameStatus.FRAME_STATUS_KERNEL_HIDDEN)).toBe(true);
     } finally {
+      await w.stop();
+    }
+  });
+
+  it('kernel symbols for the unprivileged user: opted in, the sampler (CAP_SYSLOG) sends them and kernel frames resolve; not opted in, they stay hidden and kernel-symbols is raised', async () => {
+    const w = await host.startWorkload('c', { seconds: 0, threads: 1 });
+    // dd lives in read/write system calls: the captures surely hold kernel stacks.
+    const uid = String(host.facts.workloadUid);
+    const dd = spawn('setpriv', ['--reuid', uid, '--regid', uid, '--init-groups', '--', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=4k'], { stdio: 'ignore' });
+    extra.push(dd);
+    await host.remember(dd.pid ?? 0);
+    const target = { kind: 'pids' as const, pids: [w.pid, dd.pid ?? 0] };
+    try {
+      // Not opted in: the sampler has no CAP_SYSLOG, the agent none at all.
+      const hidden = await capture(client, { hz: 199, seconds: 2, kernelSymbols: false, sampler: { path: sampler }, target });
+      expect(hidden.ended?.error).toBeUndefined();
+      const hk = hidden.kernelFrames();
+      expect(hk.length).toBeGreaterThan(0);
+      expect(hk.every((f) => f.status === FrameStatus.FRAME_STATUS_KERNEL_HIDDEN)).toBe(true);
+      const p1 = await client.posture({ samplerPath: sampler });
+      expect(p1.kernelFramesHidden).toBeGreaterThan(0);
+      expect(evaluatePosture(postureToEvidence(p1, { capSyslogOptIn: false })).map((x) => x.id)).toContain('kernel-symbols');
+
+      // Opted in: the sampler holds CAP_SYSLOG at start, reads kallsyms, drops it before sampling.
+      const log = await capture(client, { hz: 199, seconds: 2, kernelSymbols: true, sampler: { path: samplerSyslog }, target });
+      expect(log.ended?.error).toBeUndefined();
+      expect(log.started?.agent?.caps?.effective).toBe('0000000000000000');
+      expect(log.started?.samplerProcess?.caps?.effectiveNames ?? []).not.toContain('cap_syslog');
+      const kernel = log.kernelFrames();
+      expect(kernel.length).toBeGreaterThan(0);
+      const resolved = kernel.filter((f) => f.status === FrameStatus.FRAME_STATUS_SYMBOLIZED);
+      expect(resolved.length / kernel.length).toBeGreaterThan(0.9);
+      expect(resolved.some((f) => /read|write|zero|entry_SYSCALL|syscall/.test(f.name))).toBe(true);
+      expectDesign(log, w.pid, C_LEAVES);
+      const p2 = await client.posture({ samplerPath: samplerSyslog });
+      expect(p2.kernelFramesHidden).toBe(0);
+      expect(postureToEvidence(p2, { capSyslogOptIn: true }).kernelSymbolsResolvable).toBe(true);
+      expect(evaluatePosture(postureToEvidence(p2, { capSyslogOptIn: true })).map((x) => x.id)).not.toContain('kernel-symbols');
+    } finally {
+      dd.kill('SIGKILL');
       await w.stop();
     }
   });

@@ -156,6 +156,8 @@ export class CaptureSession {
     if (o.seconds > 0) args.push('--duration', String(o.seconds));
     if (o.buildIdFrames) args.push('--build-id');
     if (!o.kernelStacks) args.push('--no-kernel-stacks');
+    // Opted into kernel symbols: the sampler reads them while it holds CAP_SYSLOG (KALLSYMS record).
+    else if (o.kernelSymbols) args.push('--kallsyms');
     for (const p of o.excludePids) args.push('--exclude-pid', String(p));
     args.push(...targetArgs);
     const s = o.sampler;

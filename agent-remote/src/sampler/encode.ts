@@ -127,3 +127,11 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+export function encodeKallsyms(text: string, flags = 0): Uint8Array {
+  const t = Buffer.from(text, 'latin1');
+  const p = new Uint8Array(4 + t.length);
+  new DataView(p.buffer).setUint32(0, flags, true);
+  p.set(t, 4);
+  return rec(9, p);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordParser, type SamplerRecord } from './records';
-import { concat, encodeCaps, encodeBuildIdStack, encodeCount, encodeEnd, encodeError, encodeHeader, encodeMaps, encodeStack, encodeStats } from './encode';
+import { concat, encodeCaps, encodeBuildIdStack, encodeCount, encodeEnd, encodeError, encodeHeader, encodeKallsyms, encodeMaps, encodeStack, encodeStats } from './encode';
 
 function parseAll(bytes: Uint8Array, chunk = bytes.byteLength): SamplerRecord[] {
   const p = new RecordParser();
@@ -26,6 +26,12 @@ const stream = concat([
 
 // Fuzz properties of the parser: records.fuzz.test.ts.
 describe('sampler record parser', () => {
+  it('decodes a KALLSYMS record (flags, then the text)', () => {
+    const recs = parseAll(concat([encodeHeader(), encodeKallsyms('ffffffff81000000 T _stext\n'), encodeKallsyms('', 2)]));
+    expect(recs[1]).toEqual({ type: 'kallsyms', truncated: false, hidden: false, text: 'ffffffff81000000 T _stext\n' });
+    expect(recs[2]).toEqual({ type: 'kallsyms', truncated: false, hidden: true, text: '' });
+  });
+
   it('decodes every record type', () => {
     const recs = parseAll(stream);
     expect(recs.map((r) => r.type)).toEqual(['header', 'caps', 'maps', 'stack', 'stack', 'stack', 'count', 'count', 'stats', 'error', 'end']);

@@ -16,8 +16,8 @@ export const RECORD_MAPS = 7;
 /** Capability sets of the sampler at start (stage 0) and after its drop (stage 1). */
 export const RECORD_CAPS = 8;
 /**
- * Proposed addition, not in the sampler yet: raw /proc/kallsyms text read by the sampler with
- * CAP_SYSLOG (the agent itself never holds it, so at perf_event_paranoid=2 it sees zeros).
+ * The kernel's text symbols (/proc/kallsyms lines) read by the sampler (`--kallsyms`) while it
+ * still held CAP_SYSLOG: the agent never holds it, so at perf_event_paranoid=2 it sees zeros.
  */
 export const RECORD_KALLSYMS = 9;
 
@@ -129,6 +129,11 @@ export interface CapsRecord {
 
 export interface KallsymsRecord {
   type: 'kallsyms';
+  /** Cut at the sampler's bound (at a line end). */
+  truncated: boolean;
+  /** The sampler saw zeros or could not read the file: text is empty. */
+  hidden: boolean;
+  /** /proc/kallsyms lines of types t T w W. */
   text: string;
 }
 
@@ -296,7 +301,8 @@ export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHea
       };
     }
     case RECORD_KALLSYMS:
-      return { type: 'kallsyms', text: latin1.decode(p) };
+      need(4, 'kallsyms');
+      return { type: 'kallsyms', truncated: (v.getUint32(0, true) & 1) !== 0, hidden: (v.getUint32(0, true) & 2) !== 0, text: latin1.decode(p.subarray(4)) };
     default:
       return { type: 'unknown', recordType: type, length: p.byteLength };
   }

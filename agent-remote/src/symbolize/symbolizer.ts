@@ -180,8 +180,12 @@ export class Symbolizer {
       (options.maxBinaries !== undefined || options.maxSymbols !== undefined ? new BinaryCache(this.opts.maxBinaries, this.opts.maxSymbols) : sharedBinaryCache());
   }
 
-  /** Kernel symbols given by someone with CAP_SYSLOG (the sampler's KALLSYMS record). */
+  /**
+   * Kernel symbols given by someone with CAP_SYSLOG (the sampler's KALLSYMS record). A hidden
+   * table (the sampler saw zeros too) does not replace what this process can read itself.
+   */
   setKernelSymbols(k: KernelSymbols): void {
+    if (k.hidden) return;
     this.kernel = k;
   }
 
