@@ -142,7 +142,19 @@ export class Captures implements CaptureService {
           }
         }
       } catch (error) {
-        if (!cancelled) endError = isEmberError(error) ? error : new EmberError('CONNECTION_LOST', `The connection to ${s.entry.label} was lost during the capture (${error instanceof Error ? error.message : String(error)}).`);
+        if (cancelled) return;
+        endError = isEmberError(error) ? error : new EmberError('CONNECTION_LOST', `The connection to ${s.entry.label} was lost during the capture (${error instanceof Error ? error.message : String(error)}).`);
+        if (endError.code === 'CONNECTION_LOST') {
+          // The agent's channel closed: when the host reported how the agent ended, the
+          // connection is fine and the agent died (killed, crashed, out of memory).
+          const exit = await s.agentExit(agent, 500);
+          if (exit) {
+            const how = exit.signal ? `killed by SIG${exit.signal}` : `exit status ${exit.code ?? '?'}`;
+            endError = new EmberError('AGENT_FAILED', `The agent on ${s.entry.label} ended during the capture (${how}); what was received is kept.`);
+          } else {
+            endError = new EmberError('CONNECTION_LOST', `The connection to ${s.entry.label} was lost during the capture; what was received is kept.`);
+          }
+        }
       }
     };
     const finished = consume();

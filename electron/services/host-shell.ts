@@ -13,8 +13,8 @@ export interface HostShell {
   readonly kind: 'ssh' | 'local';
   exec(command: string, options?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
   upload(localPath: string, remotePath: string, onProgress: (transferred: number, total: number) => void): Promise<void>;
-  /** A stream factory for the agent started by `command` (a shell command line). */
-  agentStream(command: string, onLog: (line: string) => void, onExit: (code: number | null) => void): AgentStreamFactory;
+  /** A stream factory for the agent started by `command` (a shell command line); `signal` without SIG (KILL). */
+  agentStream(command: string, onLog: (line: string) => void, onExit: (code: number | null, signal?: string | null) => void): AgentStreamFactory;
   readonly closed: Promise<Error | undefined>;
   close(): void;
 }
@@ -36,7 +36,7 @@ export function sshShell(conn: SshConnection): HostShell {
         ),
       );
     },
-    agentStream: (command, onLog, onExit) => sshAgentStream(conn.client, { command, onLog, onExit: (code) => onExit(code) }),
+    agentStream: (command, onLog, onExit) => sshAgentStream(conn.client, { command, onLog, onExit: (code, signal) => onExit(code, signal?.replace(/^SIG/, '') ?? null) }),
     closed: conn.closed,
     close: () => conn.close(),
   };
@@ -77,7 +77,7 @@ export function localShell(): HostShell {
     },
     agentStream: (command, onLog, onExit) => {
       // The agent via /bin/sh -c so that the same verified command line runs locally.
-      const factory = spawnLocalAgent({ agentPath: '-c', nodePath: '/bin/sh', args: [command], onLog, onExit: (code) => onExit(code) });
+      const factory = spawnLocalAgent({ agentPath: '-c', nodePath: '/bin/sh', args: [command], onLog, onExit: (code, signal) => onExit(code, signal?.replace(/^SIG/, '') ?? null) });
       return async (): Promise<Duplex> => factory();
     },
     closed,

@@ -20,6 +20,12 @@ export interface SessionDeps {
   readonly nodeSearchPath?: string;
 }
 
+/** How an agent process ended: exit status, or the signal (without SIG) that killed it. */
+export interface AgentExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
 export interface GroupInfo {
   readonly gid: number;
   readonly members: readonly string[];
@@ -35,6 +41,7 @@ export class HostSession implements Session {
   private closedFlag = false;
   /** An agent left running by check(), handed to the next capture (saves one agent start). */
   private idleAgent: AgentClient | undefined;
+  private readonly agentExits = new WeakMap<AgentClient, Promise<AgentExit>>();
 
   constructor(
     readonly entry: HostEntry,
@@ -117,12 +124,18 @@ export class HostSession implements Session {
     const d = await this.deployed();
     const command = await this.userCommand(d.agentCommand);
     let exitCode: number | null | undefined;
+    let exited: (exit: AgentExit) => void = () => undefined;
+    const exit = new Promise<AgentExit>((r) => (exited = r));
     const stream = this.shell.agentStream(
       command,
       (line) => this.deps.log(`agent[${this.entry.label}]: ${line}`),
-      (code) => (exitCode = code),
+      (code, signal) => {
+        exitCode = code;
+        exited({ code, signal: signal ?? null });
+      },
     );
     const agent = await connectAgent(stream);
+    this.agentExits.set(agent, exit);
     try {
       await agent.hello();
     } catch (error) {
@@ -144,6 +157,22 @@ export class HostSession implements Session {
       throw error;
     }
     return agent;
+  }
+
+  /**
+   * How the agent process ended, if the host reported it within `waitMs` (an SSH channel's
+   * exit status or signal; nothing when the connection itself was lost).
+   */
+  async agentExit(agent: AgentClient, waitMs: number): Promise<AgentExit | undefined> {
+    const exit = this.agentExits.get(agent);
+    if (!exit) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), waitMs)));
+    try {
+      return await Promise.race([exit, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The idle agent if there is one (the caller owns it now), else a new one. */
