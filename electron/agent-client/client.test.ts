@@ -94,6 +94,11 @@ describe('agent client', () => {
     expect(() => sanitizeMessage({ frames })).toThrow(/bound/);
   });
 
+  it('replaces bidirectional overrides, which would show a name reversed', () => {
+    const { value } = sanitizeMessage({ name: 'a\u202eevil\u2066x\u200fy', ok: 'café ü 中文\tz' });
+    expect(value).toEqual({ name: 'a\ufffdevil\ufffdx\ufffdy', ok: 'café ü 中文\tz' });
+  });
+
   it('reports CONNECTION_LOST when the agent goes away mid-capture, keeping what arrived', async () => {
     const a = await fakeAgent({
       capture: (call) => {

@@ -29,6 +29,9 @@ export interface ValidationReport {
 }
 
 const TRUNCATION_MARK = '…';
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u0008\u000a-\u001f\u007f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_CHARS_ALL = new RegExp(UNSAFE_CHARS.source, 'g');
 
 /** Validates and sanitizes `value` in place (strings are replaced by capped copies). */
 export function sanitizeMessage<T>(value: T, limits: ValidationLimits = DEFAULT_VALIDATION_LIMITS): { value: T; report: ValidationReport } {
@@ -44,8 +47,9 @@ function capString(s: string, limits: ValidationLimits, report: ValidationReport
     r = r.slice(0, limits.maxString - 1) + TRUNCATION_MARK;
   }
   // Control characters other than tab are never meaningful in names or paths: make them visible.
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(r)) r = r.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, '\ufffd');
+  // So are bidirectional overrides and isolates: a name with U+202E shows its text reversed
+  // ("Trojan Source" spoofing of what the user reads in the flame graph and exports).
+  if (UNSAFE_CHARS.test(r)) r = r.replace(UNSAFE_CHARS_ALL, '\ufffd');
   return r;
 }
 

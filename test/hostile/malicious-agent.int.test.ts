@@ -151,7 +151,8 @@ describe('names from a malicious agent', () => {
     for (const n of HOSTILE_NAMES.slice(0, 5)) expect(names).toContain(n);
     expect(names).toContain('bad\ufffd\ufffd\ufffd(\ufffd\ufffd\ufffd_utf8');
     // eslint-disable-next-line no-control-regex
-    expect(names.some((n) => /[\u0000-\u0008\u000a-\u001f\u007f]/.test(n))).toBe(false);
+    expect(names.some((n) => /[\u0000-\u0008\u000a-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(n))).toBe(false);
+    expect(names).toContain('\ufffdevil_reversed');
     const long = names.find((n) => n.startsWith('long_'));
     expect(long).toHaveLength(DEFAULT_LIMITS.maxStringLength);
     expect(LONG_NAME_LENGTH).toBeGreaterThan(DEFAULT_LIMITS.maxStringLength);
