@@ -7,7 +7,7 @@
 // EMBERSCOPE_SOAK_SECONDS (default 600) with both CPUs busy.
 import { existsSync } from 'node:fs';
 import { connect as connectTcp, createServer, type Socket } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -331,35 +331,45 @@ describe('fault drills', () => {
     await hostClean(a.facts.user, [], 5000);
   });
 
-  it('cache directory on a full disk (a small tmpfs): DISK_FULL in one line, no half-uploaded file, next capture works', async () => {
+  it('cache directory on a full disk (a small tmpfs): DISK_FULL in one line naming the file, no half-uploaded file, next capture works', async () => {
     const workload = await b.startWorkload('c', { threads: 1 });
     const cache = join(b.facts.home, '.cache', 'emberscope');
-    await rm(cache, { recursive: true, force: true });
-    await b.runAsUser(['mkdir', '-p', '-m', '0700', cache]);
-    await run('mount', ['-t', 'tmpfs', '-o', `size=256k,mode=0700,uid=${b.facts.uid},gid=${b.facts.uid}`, 'emberscope-drill', cache]);
-    let mounted = true;
+    const agentKiB = Math.ceil((await stat(join(dist.dir, 'agent', 'agent.cjs'))).size / 1024);
+    // Nothing fits; then the agent bundle fits and the sampler (cached for setup) does not.
+    const cases = [
+      { sizeKiB: 64, file: 'agent.cjs' },
+      { sizeKiB: agentKiB + 128, file: 'emberscope-sampler' },
+    ];
+    let mounted = false;
     try {
-      const session = await connect(b);
-      try {
-        const error = await services.capture.start(session, opts({ target: { kind: 'pid', pid: workload.pid } })).then(
-          () => new Error('the capture started'),
-          (e: unknown) => e,
-        );
-        const e = expectCleanError(error, ['DISK_FULL']);
-        console.log(`disk full: ${e.code}: ${e.message}`);
-        const { stdout: left } = await run('find', [cache, '-type', 'f']);
-        // Nothing half-uploaded: no .part file, and every file left is complete and verified.
-        expect(left).not.toMatch(/\.part$/m);
-        for (const f of left.split('\n').filter(Boolean)) {
-          const sha = (await run('sha256sum', [f])).stdout.split(' ')[0] ?? '';
-          expect(f).toContain(`/${sha}/`);
+      for (const c of cases) {
+        await rm(cache, { recursive: true, force: true });
+        await b.runAsUser(['mkdir', '-p', '-m', '0700', cache]);
+        await run('mount', ['-t', 'tmpfs', '-o', `size=${c.sizeKiB}k,mode=0700,uid=${b.facts.uid},gid=${b.facts.uid}`, 'emberscope-drill', cache]);
+        mounted = true;
+        const session = await connect(b);
+        try {
+          const error = await services.capture.start(session, opts({ target: { kind: 'pid', pid: workload.pid } })).then(
+            () => new Error('the capture started'),
+            (e: unknown) => e,
+          );
+          const e = expectCleanError(error, ['DISK_FULL']);
+          console.log(`disk full (${c.sizeKiB} KiB tmpfs): ${e.code}: ${e.message}`);
+          expect(e.message).toContain(c.file);
+          const { stdout: left } = await run('find', [cache, '-type', 'f']);
+          // Nothing half-uploaded: no .part file, and every file left is complete and verified.
+          expect(left).not.toMatch(/\.part$/m);
+          for (const f of left.split('\n').filter(Boolean)) {
+            const sha = (await run('sha256sum', [f])).stdout.split(' ')[0] ?? '';
+            expect(f).toContain(`/${sha}/`);
+          }
+          expect(await emberProcessesOf(b.facts.user)).toEqual([]);
+          await run('umount', [cache]);
+          mounted = false;
+          await captureWorks(session, workload);
+        } finally {
+          await session.close();
         }
-        expect(await emberProcessesOf(b.facts.user)).toEqual([]);
-        await run('umount', [cache]);
-        mounted = false;
-        await captureWorks(session, workload);
-      } finally {
-        await session.close();
       }
     } finally {
       if (mounted) await run('umount', ['-l', cache]).catch(() => undefined);
