@@ -130,7 +130,7 @@ async function uploadFailure(shell: HostShell, dir: string, artifact: { fileName
   if (df?.code === 0 && Number.isFinite(freeKiB) && need > 0 && freeKiB * 1024 < need + 64 * 1024) {
     return new EmberError(
       'DISK_FULL',
-      `There is not enough space on the host for ${artifact.fileName} in ${dir} (${freeKiB} KiB free, ${Math.ceil(need / 1024)} KiB needed): free some space and try again.`,
+      `There is not enough space on the host for ${artifact.fileName} in ${dir.slice(0, dir.lastIndexOf('/'))} (${freeKiB} KiB free, ${Math.ceil(need / 1024)} KiB needed): free some space and try again.`,
       { file: artifact.fileName, freeKiB, needKiB: Math.ceil(need / 1024) },
     );
   }
