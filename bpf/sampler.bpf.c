@@ -7,6 +7,7 @@
  * (The program is GPL-compatible because bpf_get_stackid() is a GPL-only helper.) */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "sampler.h"
 
 #define EFAULT 14
@@ -65,6 +66,24 @@ struct {
 	__uint(max_entries, 1);
 } cgroup SEC(".maps");
 
+/* First sight of a process image (with --maps): the tgid goes to a ring buffer at once, so the
+ * loader reads /proc/TGID/maps while a short-lived process still runs, not at the next drain.
+ * The value is the address space (mm) it was announced with: a process that execs gets a new
+ * one, and is announced again (a fork child sampled before its exec would otherwise keep the
+ * parent's maps). The mm address never leaves the kernel. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, SEEN_TGIDS);
+} seen_tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} new_tgids SEC(".maps");
+
+const volatile bool notify_new_tgids = false;
 const volatile bool filter_tgids = false;
 const volatile bool filter_cgroup = false;
 const volatile bool kernel_stacks = true;
@@ -147,6 +166,17 @@ int ember_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	}
 	st->samples++;
+	if (notify_new_tgids) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		__u64 mm = (__u64)BPF_CORE_READ(task, mm);
+		__u64 *seen = bpf_map_lookup_elem(&seen_tgids, &tgid);
+		if (mm && (!seen || *seen != mm)) {
+			/* Racing CPUs may both announce it: user space reads the maps twice, harmlessly.
+			 * A full ring only delays the maps to the drain. */
+			bpf_map_update_elem(&seen_tgids, &tgid, &mm, BPF_ANY);
+			bpf_ringbuf_output(&new_tgids, &tgid, sizeof(tgid), 0);
+		}
+	}
 	if (g)
 		record(ctx, st, pid_tgid, &counts1, &ustacks1, &kstacks1, &ustacks_ovf1, &kstacks_ovf1);
 	else

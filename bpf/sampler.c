@@ -505,6 +505,21 @@ static void emit_maps(__u32 tgid)
 	record2(R_MAPS, &h, sizeof(h), text, len);
 }
 
+/* --maps: tgids announced by the program at the first sample of a process image (ring buffer:
+ * a new process, or one that exec'd), read at once. */
+static struct ring_buffer *new_tgid_rb;
+
+static int on_new_tgid(void *ctx, void *data, size_t size)
+{
+	__u32 tgid;
+	if (size < sizeof(tgid))
+		return 0;
+	memcpy(&tgid, data, sizeof(tgid));
+	seen_add(tgid); /* the drain need not read them again */
+	emit_maps(tgid); /* a new process, or one that exec'd since its first MAPS */
+	return 0;
+}
+
 /* --kallsyms: the text symbols (types t T w W) of /proc/kallsyms, read once while the
  * capabilities of the start (CAP_SYSLOG when the user opted in) are still effective, kept until
  * the KALLSYMS record is written after the drop. Flags: bit0 cut at KALLSYMS_LIMIT (at a line
@@ -812,6 +827,7 @@ static void load(void)
 	skel->rodata->filter_tgids = opt.npids > 0;
 	skel->rodata->filter_cgroup = opt.cgroup != NULL;
 	skel->rodata->kernel_stacks = opt.kernel_stacks;
+	skel->rodata->notify_new_tgids = opt.maps;
 	for (int g = 0; g < 2; g++) {
 		struct bpf_map *u = g ? skel->maps.ustacks1 : skel->maps.ustacks0;
 		struct bpf_map *k = g ? skel->maps.kstacks1 : skel->maps.kstacks0;
@@ -979,6 +995,12 @@ int main(int argc, char **argv)
 	record2(R_HEADER, &h, sizeof(h), NULL, 0);
 	header_written = true;
 	caps_record(0, start_caps);
+	if (opt.maps) { /* before the drop: setting it up queries the map (bpf()) and maps it */
+		new_tgid_rb = ring_buffer__new(bpf_map__fd(skel->maps.new_tgids), on_new_tgid, NULL, NULL);
+		if (!new_tgid_rb)
+			fprintf(stderr, PROG ": info: no ring buffer for new processes (%s): their maps are read at the drain\n",
+				strerror(errno));
+	}
 	if (opt.kallsyms)
 		read_kallsyms();
 	drop_capabilities();
@@ -1010,8 +1032,10 @@ int main(int argc, char **argv)
 			continue;
 		}
 		__u64 until = next < deadline ? next : deadline;
-		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = STDIN_FILENO, .events = POLLIN } };
-		int r = poll(p, watch_stdin ? 2 : 1, (int)((until - now + 999999) / 1000000));
+		struct pollfd p[3] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = watch_stdin ? STDIN_FILENO : -1, .events = POLLIN },
+				       { .fd = new_tgid_rb ? ring_buffer__epoll_fd(new_tgid_rb) : -1, .events = POLLIN } };
+		int r = poll(p, 3, (int)((until - now + 999999) / 1000000));
 		if (r < 0 && errno != EINTR)
 			fail(EXIT_RUNTIME, "POLL", "poll failed: %s", strerror(errno));
 		if (r > 0 && p[0].revents) {
@@ -1021,6 +1045,8 @@ int main(int argc, char **argv)
 				break;
 			}
 		}
+		if (r > 0 && p[2].revents)
+			ring_buffer__consume(new_tgid_rb);
 		if (r > 0 && watch_stdin && p[1].revents) {
 			char buf[4096];
 			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
@@ -1038,6 +1064,7 @@ int main(int argc, char **argv)
 	settle();
 	drain(cur);
 	emit_end(reason);
+	ring_buffer__free(new_tgid_rb);
 	sampler_bpf__destroy(skel);
 	return EXIT_OK;
 }

@@ -6,6 +6,8 @@
 #define TASK_COMM_LEN 16
 #define MAX_FILTER_PIDS 1024
 #define COUNT_ENTRIES 16384
+/* tgids already announced to user space (LRU: an evicted one is announced again, harmlessly). */
+#define SEEN_TGIDS 16384
 /* Stack ids from a generation's overflow stack map (used when the main map's hash bucket is
  * taken by another stack) are offset by this. */
 #define OVERFLOW_ID_BASE 0x100000

@@ -1,11 +1,11 @@
 // Measures the host agent's own cost during a whole-system capture (issue 9 target: sampler +
 // agent ≤ 1% of one CPU at 99 Hz, ≤ 2% at 999 Hz), with the C reference workload keeping both
 // CPUs busy. Not a test: run as root, after `npm run build`:
-//   [AGENT=path/agent.cjs] npx tsx agent-remote/test/agent-cost.ts [hz=99] [seconds=20] [runs=3] [--cpu-prof DIR] [--churn]
+//   [AGENT=path/agent.cjs] [SAMPLER=path] npx tsx agent-remote/test/agent-cost.ts [hz=99] [seconds=20] [runs=3] [--cpu-prof DIR] [--churn]
 // Prints, per run, CPU seconds per wall second of the agent and of the sampler (from
 // /proc/PID/stat, after the capture started, so start-up is reported apart) and the agent's
 // VmHWM; then the medians. The script itself (and its tsx parent) are excluded from the capture. --churn adds a loop spawning short-lived (50 ms) workload processes
-// and reports the fraction of their samples whose leaf was symbolized.
+// and reports the fraction of their samples whose user leaf frame was symbolized.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,9 @@ interface Run {
   agent: number;
   /** The agent after the first 5 s of the capture (binaries and kernel symbols loaded). */
   steady: number;
+  /** New distinct stacks and frames per second after the first 5 s: the work other processes bring. */
+  newStacksPerS: number;
+  newFramesPerS: number;
   sampler: number;
   startupCpuS: number;
   hwmMb: number;
@@ -50,7 +53,7 @@ async function once(hz: number, seconds: number, hot: string, cpuProf: string | 
     spawnLocalAgent({
       agentPath,
       nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [],
-      env: { EMBERSCOPE_SAMPLER: join(repoRoot, 'assets', 'linux-x86_64', 'emberscope-sampler') },
+      env: { EMBERSCOPE_SAMPLER: process.env['SAMPLER'] ?? join(repoRoot, 'assets', 'linux-x86_64', 'emberscope-sampler') },
     }),
   );
   let agentPid = 0;
@@ -65,6 +68,8 @@ async function once(hz: number, seconds: number, hot: string, cpuProf: string | 
   let startup = 0;
   let poll: NodeJS.Timeout | undefined;
   let aSteady = -1;
+  let newStacks = 0;
+  let newFrames = 0;
   let wSteady = 0;
   const frames = new Map<number, Frame>();
   const stacks = new Map<number, number[]>();
@@ -117,6 +122,10 @@ async function once(hz: number, seconds: number, hot: string, cpuProf: string | 
       w1 = Date.now();
       hwm = hwmKb(agentPid);
     } else if (ev?.$case === 'delta') {
+      if (aSteady >= 0) {
+        newStacks += ev.value.stacks.length;
+        newFrames += ev.value.frames.length;
+      }
       for (const f of ev.value.frames) frames.set(f.id, f);
       for (const s of ev.value.stacks) stacks.set(s.id, s.frameIds);
       for (const c of ev.value.counts) {
@@ -124,7 +133,8 @@ async function once(hz: number, seconds: number, hot: string, cpuProf: string | 
         const leafId = stacks.get(c.stackId)?.find((id) => frames.get(id)?.kind !== 2 /* kernel */);
         const leaf = leafId !== undefined ? frames.get(leafId) : undefined;
         churnTotal += c.count;
-        if (leaf?.status === FrameStatus.FRAME_STATUS_SYMBOLIZED && leaf.name.startsWith('spin_')) churnOk += c.count;
+        if (leaf?.status === FrameStatus.FRAME_STATUS_SYMBOLIZED) churnOk += c.count;
+        else if (process.env['DEBUG']) console.error('unsymbolized short-lived leaf', leaf?.name, leaf?.status, c.comm);
         churnLeaf.set(c.pid, (churnLeaf.get(c.pid) ?? 0) + c.count);
       }
     }
@@ -137,6 +147,8 @@ async function once(hz: number, seconds: number, hot: string, cpuProf: string | 
   return {
     agent: (a1 - a0) / TICKS / wall,
     steady: aSteady >= 0 ? (a1 - aSteady) / TICKS / ((w1 - wSteady) / 1000) : NaN,
+    newStacksPerS: newStacks / Math.max(0.001, (w1 - wSteady) / 1000),
+    newFramesPerS: newFrames / Math.max(0.001, (w1 - wSteady) / 1000),
     sampler: (s1 - s0) / TICKS / wall,
     startupCpuS: startup,
     hwmMb: hwm / 1024,
@@ -163,7 +175,7 @@ async function main(): Promise<void> {
       const r = await once(hz, seconds, hot, cpuProf, flags.has('--churn'));
       results.push(r);
       console.log(
-        `run ${i + 1}: hz ${hz} agent ${(r.agent * 100).toFixed(2)}% (after 5 s: ${(r.steady * 100).toFixed(2)}%) sampler ${(r.sampler * 100).toFixed(2)}% startup ${r.startupCpuS.toFixed(2)} CPU s agent VmHWM ${r.hwmMb.toFixed(1)} MB` +
+        `run ${i + 1}: hz ${hz} agent ${(r.agent * 100).toFixed(2)}% (after 5 s: ${(r.steady * 100).toFixed(2)}%) sampler ${(r.sampler * 100).toFixed(2)}% startup ${r.startupCpuS.toFixed(2)} CPU s agent VmHWM ${r.hwmMb.toFixed(1)} MB; after 5 s ${r.newStacksPerS.toFixed(0)} new stacks/s, ${r.newFramesPerS.toFixed(0)} new frames/s` +
           (r.churnSym !== undefined ? ` short-lived symbolized ${(r.churnSym * 100).toFixed(1)}%` : ''),
       );
     }

@@ -252,6 +252,46 @@ describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, un
     expect(s.hit).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('short-lived processes (50 ms each) in a whole-system capture: their maps are read at first sight, their samples symbolized', async () => {
+    const uid = String(host.facts.workloadUid);
+    const hot = join(host.facts.binDir, 'hot-c');
+    const pids = new Set<number>();
+    let stop = false;
+    const churn = (async () => {
+      while (!stop) {
+        const c = spawn('setpriv', ['--reuid', uid, '--regid', uid, '--init-groups', '--', hot, '0', '1'], { stdio: 'ignore' });
+        extra.push(c);
+        if (c.pid) pids.add(c.pid);
+        const t = setTimeout(() => c.kill('SIGKILL'), 50);
+        await new Promise((r) => c.on('exit', r));
+        clearTimeout(t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    let log: CaptureLog;
+    try {
+      log = await capture(client, { hz: 199, seconds: 4, sampler: { path: sampler } });
+    } finally {
+      stop = true;
+      await churn;
+    }
+    expect(log.ended?.error).toBeUndefined();
+    // Samples of the workload image (comm hot-c; the few taken in the spawning child before its
+    // exec are not the workload's) whose first user frame resolved to a function.
+    let total = 0;
+    let symbolized = 0;
+    for (const smp of log.samples) {
+      if (!pids.has(smp.pid) || smp.comm !== 'hot-c') continue;
+      const leaf = log.stackFrames(smp.stackId).find((f) => f.kind !== FrameKind.FRAME_KIND_KERNEL);
+      if (!leaf) continue;
+      total += smp.count;
+      if (leaf.status === FrameStatus.FRAME_STATUS_SYMBOLIZED) symbolized += smp.count;
+    }
+    console.log(`short-lived: ${pids.size} processes, ${total} samples with a user frame, ${((100 * symbolized) / Math.max(1, total)).toFixed(1)}% symbolized`);
+    expect(total).toBeGreaterThan(20);
+    expect(symbolized / total).toBeGreaterThan(0.7);
+  });
+
   it('JIT frames of a node process with --perf-basic-prof', async () => {
     const script = 'function hotLoopForPerfMap(n){let x=0;for(let i=0;i<n;i++)x=(x*31+i)|0;return x} for(;;) hotLoopForPerfMap(100000);';
     const child = spawn('setpriv', ['--reuid', String(host.facts.workloadUid), '--regid', String(host.facts.workloadUid), '--init-groups', '--', process.execPath, '--perf-basic-prof', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' });

@@ -13,12 +13,13 @@ import {
   type Stack,
   type SymbolizationStats,
 } from '../../../core/protocol/generated/emberscope.generated';
-import type { BuildIdFrame, CountRecord, StackRecord, StatsRecord } from '../sampler/records';
+import type { CountRecord, StackRecord, StatsRecord } from '../sampler/records';
 import type { FrameKindName, FrameStatusName, ResolvedFrame, Symbolizer } from '../symbolize/symbolizer';
 
 const MAX_STRING = 2048;
 const MAX_COUNT_ROWS_PER_INTERVAL = 200_000;
 const MAX_RESOLVED_STACK_CACHE = 200_000;
+const MAX_CONTENT_KEY_CHARS = 16 << 20;
 
 export function zeroOverflow(): Overflow {
   return { stacks: 0, frames: 0, truncatedFrames: 0, samples: 0, messages: 0, records: 0 };
@@ -85,9 +86,11 @@ function lostStack(id: number, defined: boolean): boolean {
   return id !== -14 && id !== -1;
 }
 
-type StackDef =
-  | { gen: number; kind: 0 | 1; ips: bigint[] }
-  | { gen: number; kind: 2; frames: BuildIdFrame[] };
+/** A stack definition of this interval: `gen` names its content; the record decodes its frames only when asked (a new content). */
+interface StackDef {
+  gen: number;
+  rec: StackRecord;
+}
 
 export interface AggregatorTotals {
   samples: number;
@@ -103,10 +106,15 @@ export class Aggregator {
   private readonly userDefs = new Map<number, StackDef>();
   private readonly kernelDefs = new Map<number, StackDef>();
   private gen = 0;
-  private readonly contentIds = new Map<string, number>();
+  /** Content ids by stack kind (0 user, 1 kernel, 2 user build-id) and frame bytes. */
+  private readonly contentIds = [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
+  private contentBytes = 0;
   private readonly frameIds = new Map<string, number>();
+  private readonly idOfFrame = new WeakMap<ResolvedFrame, number>();
   private readonly stackIds = new Map<string, number>();
-  private readonly resolvedStacks = new Map<string, number>();
+  /** Stack ids by tgid, then by "user gen:kernel gen": a process's entries go at once (pid reuse, exec). */
+  private readonly resolvedStacks = new Map<number, Map<string, number>>();
+  private resolvedCount = 0;
   private newFrames: Frame[] = [];
   private newStacks: Stack[] = [];
   private counts = new Map<string, Count>();
@@ -141,21 +149,27 @@ export class Aggregator {
    * in an earlier interval (resolvedStacks) instead of symbolizing and interning it again.
    */
   onStack(rec: StackRecord): void {
-    const content = `${rec.kind}:${rec.key ?? (rec.kind === 2 ? rec.frames.map((f) => `${f.status}/${f.buildId}/${f.offsetOrIp}`).join(',') : rec.ips.join(','))}`;
-    let gen = this.contentIds.get(content);
+    const content = rec.key ?? (rec.kind === 2 ? rec.frames.map((f) => `${f.status}/${f.buildId}/${f.offsetOrIp}`).join(',') : rec.ips.join(','));
+    const ids = this.contentIds[rec.kind];
+    let gen = ids?.get(content);
     if (gen === undefined) {
-      // Bounded: once full, start over (gens are never reused, so old cache entries just age out).
-      if (this.contentIds.size >= MAX_RESOLVED_STACK_CACHE) this.contentIds.clear();
+      // Bounded in entries and in key bytes (a key is up to 8 or 32 bytes per frame): once full,
+      // start over (gens are never reused, so old cache entries just age out).
+      if (this.contentIds.reduce((n, m) => n + m.size, 0) >= MAX_RESOLVED_STACK_CACHE || this.contentBytes + content.length > MAX_CONTENT_KEY_CHARS) {
+        for (const m of this.contentIds) m.clear();
+        this.contentBytes = 0;
+      }
       gen = ++this.gen;
-      this.contentIds.set(content, gen);
+      ids?.set(content, gen);
+      this.contentBytes += content.length;
     }
-    if (rec.kind === 2) this.userDefs.set(rec.stackId, { gen, kind: 2, frames: rec.frames });
-    else if (rec.kind === 0) this.userDefs.set(rec.stackId, { gen, kind: 0, ips: rec.ips });
-    else this.kernelDefs.set(rec.stackId, { gen, kind: 1, ips: rec.ips });
+    (rec.kind === 1 ? this.kernelDefs : this.userDefs).set(rec.stackId, { gen, rec });
   }
 
+  /** A process's maps from the sampler: a new process, or a new image after exec (stacks resolved with the old maps no longer apply). */
   onMaps(tgid: number, text: string): void {
     this.sym.setMaps(tgid, text);
+    this.dropResolvedFor(tgid);
   }
 
   onCount(rec: CountRecord): void {
@@ -177,12 +191,22 @@ export class Aggregator {
     if ((rec.userStackId >= 0 && !u) || (rec.kernelStackId >= 0 && !k)) this.interval.records++;
     const userLost = lostStack(rec.userStackId, u !== undefined);
     const kernelLost = lostStack(rec.kernelStackId, k !== undefined);
-    const cacheKey = `${tgid}:${u?.gen ?? (userLost ? 'L' : '-')}:${k?.gen ?? (kernelLost ? 'L' : '-')}`;
-    let stackId = this.resolvedStacks.get(cacheKey);
+    const cacheKey = `${u?.gen ?? (userLost ? 'L' : '-')}:${k?.gen ?? (kernelLost ? 'L' : '-')}`;
+    let byKey = this.resolvedStacks.get(tgid);
+    let stackId = byKey?.get(cacheKey);
     if (stackId === undefined) {
       stackId = this.resolveStack(tgid, u, k, userLost, kernelLost);
-      if (this.resolvedStacks.size >= MAX_RESOLVED_STACK_CACHE) this.resolvedStacks.clear();
-      this.resolvedStacks.set(cacheKey, stackId);
+      if (this.resolvedCount >= MAX_RESOLVED_STACK_CACHE) {
+        this.resolvedStacks.clear();
+        this.resolvedCount = 0;
+        byKey = undefined;
+      }
+      if (!byKey) {
+        byKey = new Map();
+        this.resolvedStacks.set(tgid, byKey);
+      }
+      byKey.set(cacheKey, stackId);
+      this.resolvedCount++;
     }
     if (stackId === this.overflowStackId && this.overflowStackId !== 0) this.interval.samples += rec.count;
     this.totals.counted += rec.count;
@@ -203,25 +227,29 @@ export class Aggregator {
   }
 
   private dropResolvedFor(tgid: number): void {
-    const prefix = `${tgid}:`;
-    for (const k of this.resolvedStacks.keys()) if (k.startsWith(prefix)) this.resolvedStacks.delete(k);
+    const byKey = this.resolvedStacks.get(tgid);
+    if (!byKey) return;
+    this.resolvedCount -= byKey.size;
+    this.resolvedStacks.delete(tgid);
   }
 
   private resolveStack(tgid: number, u: StackDef | undefined, k: StackDef | undefined, userLost: boolean, kernelLost: boolean): number {
     const frames: ResolvedFrame[] = [];
-    if (k && k.kind === 1) frames.push(...this.sym.kernelStack(k.ips));
+    const kr = k?.rec;
+    if (kr && kr.kind === 1) frames.push(...this.sym.kernelStack(kr.ips));
     else if (kernelLost) frames.push(LOST_KERNEL);
     if (!u && userLost) frames.push(LOST_USER);
     let userDepth = 0;
-    if (u) {
-      if (u.kind === 2) {
-        for (const f of u.frames) {
+    const ur = u?.rec;
+    if (ur) {
+      if (ur.kind === 2) {
+        for (const f of ur.frames) {
           if (f.status === 0) continue;
           frames.push(f.status === 1 ? this.sym.buildIdFrame(tgid, f.buildId, f.offsetOrIp) : this.sym.user(tgid, f.offsetOrIp));
           userDepth++;
         }
       } else {
-        for (const ip of u.ips) {
+        for (const ip of ur.ips) {
           frames.push(this.sym.user(tgid, ip));
           userDepth++;
         }
@@ -258,14 +286,23 @@ export class Aggregator {
   }
 
   private frameId(f: ResolvedFrame): number {
+    // The symbolizer hands out the same ResolvedFrame object for an ip it resolved before: its
+    // id is remembered on the object, without building the content key again.
+    const known = this.idOfFrame.get(f);
+    if (known !== undefined) return known;
     const key = `${f.kind}\0${f.status}\0${f.module}\0${f.name}\0${f.address}\0${f.buildId}`;
     const existing = this.frameIds.get(key);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) {
+      this.idOfFrame.set(f, existing);
+      return existing;
+    }
     if (this.frameIds.size >= this.limits.maxFrames) {
       this.interval.frames++;
       return this.overflowFrame();
     }
-    return this.defineFrame(key, f);
+    const id = this.defineFrame(key, f);
+    this.idOfFrame.set(f, id);
+    return id;
   }
 
   private defineFrame(key: string, f: ResolvedFrame): number {

@@ -179,6 +179,23 @@ function hex(bytes: Uint8Array): string {
   return s;
 }
 
+function decodeIps(raw: Uint8Array, n: number): bigint[] {
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const ips = new Array<bigint>(n);
+  for (let i = 0; i < n; i++) ips[i] = v.getBigUint64(i * 8, true);
+  return ips;
+}
+
+function decodeBuildIdFrames(raw: Uint8Array, n: number): BuildIdFrame[] {
+  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const frames = new Array<BuildIdFrame>(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * 32;
+    frames[i] = { status: v.getUint8(o), buildId: hex(raw.subarray(o + 4, o + 24)), offsetOrIp: v.getBigUint64(o + 24, true) };
+  }
+  return frames;
+}
+
 /** Decodes one record payload. `offset` is only for error messages. */
 export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHeader: boolean): SamplerRecord {
   const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
@@ -212,24 +229,38 @@ export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHea
       const kind = v.getUint8(4);
       const nframes = v.getUint32(8, true);
       if (nframes > MAX_FRAMES) throw bad(`stack with ${nframes} frames (bound ${MAX_FRAMES})`, offset);
+      // The frames are decoded on first access only (a copy of their bytes is kept): the agent
+      // looks at the frames of a stack it has not seen before, and most stacks of an interval
+      // are ones it has (the key says so).
       if (kind === STACK_USER || kind === STACK_KERNEL) {
         need(12 + nframes * 8, 'stack');
-        const ips: bigint[] = new Array<bigint>(nframes);
-        for (let i = 0; i < nframes; i++) ips[i] = v.getBigUint64(12 + i * 8, true);
-        return { type: 'stack', stackId, kind, ips, key: latin1.decode(p.subarray(12, 12 + nframes * 8)) };
+        const raw = p.slice(12, 12 + nframes * 8);
+        let ips: bigint[] | undefined;
+        return {
+          type: 'stack',
+          stackId,
+          kind,
+          get ips(): bigint[] {
+            ips ??= decodeIps(raw, nframes);
+            return ips;
+          },
+          key: latin1.decode(raw),
+        };
       }
       if (kind === STACK_USER_BUILD_ID) {
         need(12 + nframes * 32, 'stack');
-        const frames: BuildIdFrame[] = new Array<BuildIdFrame>(nframes);
-        for (let i = 0; i < nframes; i++) {
-          const o = 12 + i * 32;
-          frames[i] = {
-            status: v.getUint8(o),
-            buildId: hex(p.subarray(o + 4, o + 24)),
-            offsetOrIp: v.getBigUint64(o + 24, true),
-          };
-        }
-        return { type: 'stack', stackId, kind, frames, key: latin1.decode(p.subarray(12, 12 + nframes * 32)) };
+        const raw = p.slice(12, 12 + nframes * 32);
+        let frames: BuildIdFrame[] | undefined;
+        return {
+          type: 'stack',
+          stackId,
+          kind,
+          get frames(): BuildIdFrame[] {
+            frames ??= decodeBuildIdFrames(raw, nframes);
+            return frames;
+          },
+          key: latin1.decode(raw),
+        };
       }
       throw bad(`unknown stack kind ${kind}`, offset);
     }

@@ -162,6 +162,9 @@ export class Symbolizer {
   private readonly used = new WeakSet<BinaryInfo>();
   private readonly procs = new Map<number, ProcState>();
   private kernel: KernelSymbols | undefined;
+  /** Resolved kernel frames by ip (the same object for the same ip: the aggregator remembers its id). */
+  private readonly kernelCache = new Map<bigint, ResolvedFrame>();
+  private kernelCacheOf: KernelSymbols | undefined;
   private readonly opts: Required<Omit<SymbolizerOptions, 'binaryCache'>>;
   readonly stats: SymbolizerStats = { binariesLoaded: 0, binaryErrors: 0, processes: 0, lookups: 0, cacheHits: 0 };
 
@@ -208,6 +211,8 @@ export class Symbolizer {
     st.maps = parseMaps(text);
     st.mapsSource = 'sampler';
     st.bins.clear();
+    // A short-lived process may be gone already: its executable as the maps name it.
+    if (!st.exe) st.exe = st.maps.find((m) => isFileMapping(m) && m.perms.includes('x'))?.path ?? '';
   }
 
   /** Called at first sight of a pid and once per interval: captures maps, detects pid reuse. */
@@ -425,10 +430,26 @@ export class Symbolizer {
     return resolveInBinary(bin, bin.path, off);
   }
 
-  /** Resolves kernel ips; hidden kernels give one '[kernel]' frame per stack (see kernelStack). */
+  /** Resolves kernel ips (cached by ip); hidden kernels give one '[kernel]' frame per stack (see kernelStack). */
   kernelFrame(ip: bigint): ResolvedFrame {
     this.stats.lookups++;
     const k = this.loadKernel();
+    if (this.kernelCacheOf !== k) {
+      this.kernelCache.clear();
+      this.kernelCacheOf = k;
+    }
+    const hit = this.kernelCache.get(ip);
+    if (hit) {
+      this.stats.cacheHits++;
+      return hit;
+    }
+    const f = this.resolveKernel(k, ip);
+    if (this.kernelCache.size >= this.opts.maxIpsPerProcess) this.kernelCache.clear();
+    this.kernelCache.set(ip, f);
+    return f;
+  }
+
+  private resolveKernel(k: KernelSymbols, ip: bigint): ResolvedFrame {
     const off = kernelOffset(ip);
     if (k.hidden || off === undefined) return hiddenKernelFrame();
     const i = lookupKernel(k, off);
@@ -466,8 +487,11 @@ function symbolsOf(b: BinaryInfo): number {
   return (b.symbols?.count ?? 0) + (b.go ? b.go.entries.length : 0);
 }
 
+const HIDDEN_KERNEL: ResolvedFrame = Object.freeze({ name: '[kernel]', module: '[kernel.kallsyms]', buildId: '', address: '', kind: 'kernel', status: 'kernel-hidden', mangled: '' });
+
+/** One shared object: the aggregator finds its frame id without building a key. */
 function hiddenKernelFrame(): ResolvedFrame {
-  return { name: '[kernel]', module: '[kernel.kallsyms]', buildId: '', address: '', kind: 'kernel', status: 'kernel-hidden', mangled: '' };
+  return HIDDEN_KERNEL;
 }
 
 function unknownFrame(ip: bigint, status: FrameStatusName): ResolvedFrame {
