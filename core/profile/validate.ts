@@ -9,8 +9,9 @@ const MAX_U32 = 2 ** 32 - 1;
 export type What = string | (() => string);
 const nameOf = (what: What): string => (typeof what === 'string' ? what : what());
 
+/** One plain sentence for the user: what was wrong, naming the field. */
 export function bad(message: string): never {
-  throw new EmberError('BAD_INPUT', message);
+  throw new EmberError('BAD_INPUT', `The profile data is invalid: ${message}.`);
 }
 
 export function isIndex(value: unknown): value is number {

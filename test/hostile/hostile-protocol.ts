@@ -18,7 +18,7 @@ export const SCENARIOS = [
   'nan-time',
   /** One message of 20 MiB. */
   'oversized',
-  /** HOSTILE_STACKS (default 1,500,000) unique stacks, 50,000 per delta. */
+  /** HOSTILE_STACKS (default 1,500,000) unique stacks, 20,000 per delta (a busy host's interval). */
   'many-stacks',
   /** Stacks 200,000 frames deep (under the client's list bound, over the model's depth bound). */
   'deep-stacks',
@@ -182,7 +182,7 @@ export function* encodeScenario(name: ScenarioName, stopped: () => boolean): Gen
       break;
     case 'many-stacks': {
       const total = envInt('HOSTILE_STACKS', 1_500_000);
-      const per = 50_000;
+      const per = 20_000;
       const pool = 2000;
       yield encodeDelta({ seq: 0, timeMs: now, frames: Array.from({ length: pool }, (_, i) => ({ id: i, name: `fn_${i}`, module: '/bin/app', address: `0x${(i * 16 + 16).toString(16)}` })) });
       let seq = 1;

@@ -67,7 +67,7 @@ function expectPlainSentence(message: string): void {
 }
 
 // Slack for a 2-CPU machine shared with other test runs.
-const LAG_BOUND_MS = 2500;
+const LAG_BOUND_MS = 2000;
 
 describe('a malicious agent cannot exhaust the app', () => {
   it('millions of unique stacks: the model keeps its bound, counts the rest, memory stays bounded', async () => {
@@ -80,9 +80,11 @@ describe('a malicious agent cannot exhaust the app', () => {
     // No sample is lost: the refused stacks' samples are on the overflow stack, and counted.
     expect(o.profile.meta.sampleCount).toBe(stacks);
     expect(o.profile.meta.overflow.samples).toBe(stacks - DEFAULT_LIMITS.maxStacks);
-    // Measured ~200-300 MiB for 500k stacks of 5 frames (2M sent); 4x the stacks sent would
-    // be over 1 GiB without the bound.
+    // Measured ~285 MiB for the 500k stacks of 5 frames kept (2M sent, 20k per delta); event-loop
+    // lag max ~0.5 s (50k-stack deltas: ~1.5 s). Without the bound 4x the stacks would be kept.
     expect(o.heapGrowth).toBeLessThan(600 * MiB);
+    // RSS also holds decoded messages not yet collected: measured 0.95-1.1 GiB at its peak.
+    expect(o.watch.peakRss).toBeLessThan(1536 * MiB);
     expect(o.watch.maxLagMs).toBeLessThan(LAG_BOUND_MS);
   }, 240_000);
 
@@ -127,7 +129,8 @@ describe('a malicious agent gets a typed, plain error', () => {
     for (const scenario of ['count-overflow', 'reported-overflow'] as const) {
       const o = await ingest(scenario);
       expect(o.error?.code).toBe('BAD_INPUT');
-      expect(o.error?.message).toMatch(/would overflow/);
+      expect(o.error?.message).toMatch(/^The profile data is invalid: the total (reported )?sample count would overflow\.$/);
+      expectPlainSentence(o.error?.message ?? '');
       expect(Number.isSafeInteger(o.profile.meta.sampleCount)).toBe(true);
       expect(Number.isSafeInteger(o.profile.meta.reportedSamples)).toBe(true);
       await client?.close();
