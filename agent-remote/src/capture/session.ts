@@ -239,6 +239,8 @@ export class CaptureSession {
     let errorRecord: { code: string; message: string } | undefined;
     let parseError: EmberError | undefined;
     let sawEnd = false;
+    /** The sampler's own total (its END record): lets the app check that every interval arrived. */
+    let samplerTotal: number | undefined;
     let done = false;
     let startedSent = false;
     let rejectStart: ((e: EmberError) => void) | undefined;
@@ -294,6 +296,7 @@ export class CaptureSession {
           break;
         case 'end':
           sawEnd = true;
+          samplerTotal = r.totalSamples;
           if (r.reason === 0 && this.reason === EndReason.END_REASON_UNSPECIFIED) this.reason = EndReason.END_REASON_DURATION;
           break;
         case 'error':
@@ -395,7 +398,7 @@ export class CaptureSession {
         $case: 'ended',
         value: {
           reason,
-          totalSamples: t.samples,
+          totalSamples: samplerTotal ?? t.samples,
           totalLost: undefined,
           totalOverflow: t.overflow,
           symbolization: t.symbolization,
