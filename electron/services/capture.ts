@@ -118,6 +118,7 @@ export class Captures implements CaptureService {
     let stopRequested = false;
     let endReason: EndReason | undefined;
     let endError: EmberError | undefined;
+    let samplerTotal: number | undefined;
     const consume = async (): Promise<void> => {
       try {
         for (;;) {
@@ -133,6 +134,7 @@ export class Captures implements CaptureService {
             onProgress({ captureId: id, hostId: s.entry.id, samples, lost, elapsedMs: Date.now() - startedMs, deltas });
           } else if (e?.$case === 'ended') {
             endReason = e.value.reason;
+            samplerTotal = e.value.totalSamples;
             if (e.value.error && e.value.reason === EndReason.END_REASON_ERROR) {
               // The agent's own stable code (EPERM, BAD_RECORD, ...) when it is one of ours.
               const code = toErrorCode(e.value.error.code, 'SAMPLER_FAILED');
@@ -190,7 +192,15 @@ export class Captures implements CaptureService {
         importedFrom: '',
       });
       if (interrupted) this.log(`capture ${id}: interrupted (${endError?.message ?? 'the stream ended early'}); ${summary.samples} samples saved`);
-      return { summary, reason, error: endError ? { code: endError.code, message: endError.message } : null };
+      if (samplerTotal !== undefined && samplerTotal !== profile.meta.reportedSamples) {
+        this.log(`capture ${id}: the sampler reported ${samplerTotal} samples in all, its intervals that arrived ${profile.meta.reportedSamples}`);
+      }
+      return {
+        summary,
+        reason,
+        error: endError ? { code: endError.code, message: endError.message } : null,
+        ...(samplerTotal !== undefined ? { samplerTotal } : {}),
+      };
     })();
     done.catch(() => undefined);
     const handle: CaptureHandle = {

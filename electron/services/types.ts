@@ -263,6 +263,12 @@ export interface CaptureResult {
   readonly reason: 'duration' | 'stopped' | 'interrupted' | 'cancelled';
   /** The error that interrupted it, if any. */
   readonly error: { readonly code: ErrorCode; readonly message: string } | null;
+  /**
+   * Samples the sampler says it took in all (its END record, through the agent); absent when
+   * it did not say (killed, connection lost). Equals the profile's reportedSamples when every
+   * interval arrived.
+   */
+  readonly samplerTotal?: number;
 }
 
 export interface CaptureHandle {
