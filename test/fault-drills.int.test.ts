@@ -61,6 +61,8 @@ async function captureWorks(session: HostSession, workload: Workload): Promise<C
   expect(result.error).toBeNull();
   expect(result.summary.interrupted).toBe(false);
   expect(result.summary.samples).toBeGreaterThan(0);
+  // Every interval the sampler reported arrived.
+  expect(result.samplerTotal).toBe(handle.profile().meta.reportedSamples);
   return result;
 }
 
@@ -481,13 +483,15 @@ describe('fault drills', () => {
         console.log(
           `soak ${SOAK_SECONDS} s at 999 Hz: agent RSS ${mib(q(0.25, 0.5, 'agent'))} → ${mib(q(0.75, 1, 'agent'))} MiB (${(growth('agent') * 100).toFixed(1)}%), ` +
             `app heap ${mib(q(0.25, 0.5, 'app'))} → ${mib(q(0.75, 1, 'app'))} MiB (${(growth('app') * 100).toFixed(1)}%); ` +
-            `${reportedSamples} samples reported by the sampler, ${sampleCount} in the profile, lost ${JSON.stringify(lost)}, ${progress.length} deltas`,
+            `sampler END total ${result.samplerTotal}, ${reportedSamples} in its STATS, ${sampleCount} in the profile, lost ${JSON.stringify(lost)}, ${progress.length} deltas`,
         );
         console.log(`soak memory points (s, agent MiB, app MiB): ${points.map((p) => `${p.t.toFixed(0)}:${mib(p.agent)}/${mib(p.app)}`).join(' ')}`);
         expect(growth('agent')).toBeLessThan(0.1);
         expect(growth('app')).toBeLessThan(0.1);
-        // No sample lost without being counted: counted + lost (map full, other) == the sampler's STATS.
+        // No sample lost without being counted: counted + lost (map full, other) == the sampler's
+        // STATS of every interval == the sampler's own total in its END record.
         expect(sampleCount + lost.mapFull + lost.other).toBe(reportedSamples);
+        expect(result.samplerTotal).toBe(reportedSamples);
         expect(reportedSamples).toBeGreaterThan(999 * SOAK_SECONDS * 0.25);
         expect(result.summary.samples).toBe(sampleCount);
         // One delta per 1 s interval at least (none dropped on the way).
