@@ -121,6 +121,39 @@ describe('a capture from a malicious agent', () => {
     expect(longestTask).toBeLessThan(2000);
   });
 
+  // KNOWN PROBLEM, opt-in (EMBERSCOPE_E2E_FLOOD=1) until fixed: with 600k unique stacks
+  // streaming, the backend sends the whole live profile every second and the page rebuilds the
+  // flame graph from it; measured a 11.6 s frame round trip and 3.6 s long tasks. The main
+  // process's own ingest stays bounded (test/hostile/malicious-agent.int.test.ts).
+  it.runIf(process.env.EMBERSCOPE_E2E_FLOOD === '1')('a flood of unique stacks: the UI keeps painting and answering while it streams', async () => {
+    const { page } = browser;
+    host.scenario = 'many-stacks';
+    host.env = { HOSTILE_STACKS: '600000' };
+    await page.locator('button.list-item:not([data-testid="library-item"])', { hasText: 'compromised-host' }).click();
+    await page.getByTestId('capture-start').and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+    await page.evaluate('window.__longestTask = 0');
+    await page.getByTestId('capture-start').click();
+    const samples = async (): Promise<number> => Number(((await page.getByTestId('live-samples').textContent()) ?? '0').replace(/,/g, ''));
+    await expect.poll(samples, { timeout: 60_000 }).toBeGreaterThan(0);
+    let worstFrameMs = 0;
+    const t0 = Date.now();
+    // Until the capture ends (duration) or 60 s: frames keep coming.
+    while (Date.now() - t0 < 60_000 && (await page.getByTestId('capture-stop').count()) > 0) {
+      const t = Date.now();
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(null)))');
+      worstFrameMs = Math.max(worstFrameMs, Date.now() - t);
+      await page.waitForTimeout(200);
+    }
+    const longestTask = Number(await page.evaluate('window.__longestTask'));
+    console.log(`hostile e2e flood: ${await samples()} samples live; worst frame round trip ${worstFrameMs} ms, longest task ${longestTask.toFixed(0)} ms`);
+    await screenshot(page, '33-hostile-flood');
+    host.env = {};
+    if ((await page.getByTestId('capture-stop').count()) > 0) await page.getByTestId('capture-stop').click();
+    await page.getByRole('button', { name: 'Export pprof' }).and(page.locator(':enabled')).waitFor({ timeout: 120_000 });
+    expect(worstFrameMs).toBeLessThan(2000);
+    expect(longestTask).toBeLessThan(2000);
+  }, 300_000);
+
   it('an oversized message ends the capture with a typed, plain error; the UI keeps working', async () => {
     const { page } = browser;
     host.scenario = 'oversized';

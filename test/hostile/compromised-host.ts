@@ -17,6 +17,8 @@ export interface CompromisedHost {
   readonly shell: HostShell;
   /** The malicious agent's scenario for the next agent started. */
   scenario: ScenarioName;
+  /** Extra environment of the next agent started (e.g. HOSTILE_STACKS). */
+  env: Record<string, string>;
   /** Lines the malicious agent logged. */
   readonly log: string[];
 }
@@ -26,6 +28,7 @@ export function compromisedShell(home: string, samplerSha256: string, scenario: 
   const local = localShell();
   const state: CompromisedHost = {
     scenario,
+    env: {},
     log: [],
     shell: {
       kind: 'local',
@@ -40,6 +43,7 @@ export function compromisedShell(home: string, samplerSha256: string, scenario: 
       // Whatever verified command line the app sends, this host runs its own agent.
       agentStream: (_command, onLog, onExit) => {
         const factory = maliciousAgentStream(state.scenario, {
+          env: state.env,
           onLog: (line) => {
             state.log.push(line);
             onLog(line);
