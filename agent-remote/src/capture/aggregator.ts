@@ -81,6 +81,12 @@ export const LOST_KERNEL: ResolvedFrame = { name: '[kernel stack lost]', module:
  * A stack id that stands for a stack the sampler lost: a negative id other than "none"
  * (-14 EFAULT: no such stack; -1: not asked for), or an id no STACK record defined.
  */
+function sameIds(a: Uint32Array, b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function lostStack(id: number, defined: boolean): boolean {
   if (id >= 0) return !defined;
   return id !== -14 && id !== -1;
@@ -111,7 +117,9 @@ export class Aggregator {
   private contentBytes = 0;
   private readonly frameIds = new Map<string, number>();
   private readonly idOfFrame = new WeakMap<ResolvedFrame, number>();
-  private readonly stackIds = new Map<string, number>();
+  /** Interned stacks by a 32-bit hash of their frame ids (collisions compared in full). */
+  private readonly stackIds = new Map<number, { ids: Uint32Array; id: number }[]>();
+  private stackCount = 0;
   /** Stack ids by tgid, then by "user gen:kernel gen": a process's entries go at once (pid reuse, exec). */
   private readonly resolvedStacks = new Map<number, Map<string, number>>();
   private resolvedCount = 0;
@@ -272,15 +280,21 @@ export class Aggregator {
       }
       ids = frames.map((f) => this.frameId(f));
     }
-    const key = ids.join(',');
-    const existing = this.stackIds.get(key);
-    if (existing !== undefined) return existing;
-    if (this.stackIds.size >= this.limits.maxStacks) {
+    // Interned by a hash of the frame ids (no key string per stack: deep stacks made long ones).
+    let h = 0x811c9dc5 ^ ids.length;
+    for (const x of ids) h = Math.imul(h ^ x, 0x01000193);
+    const bucket = this.stackIds.get(h);
+    if (bucket) {
+      for (const e of bucket) if (sameIds(e.ids, ids)) return e.id;
+    }
+    if (this.stackCount >= this.limits.maxStacks) {
       this.interval.stacks++;
       return this.overflowStack();
     }
-    const id = this.stackIds.size + 1;
-    this.stackIds.set(key, id);
+    const id = ++this.stackCount;
+    const entry = { ids: Uint32Array.from(ids), id };
+    if (bucket) bucket.push(entry);
+    else this.stackIds.set(h, [entry]);
     this.newStacks.push({ id, frameIds: ids, truncated });
     return id;
   }

@@ -54,7 +54,8 @@ interface ProcState {
   uid: number | undefined;
   perfMap: PerfMap | undefined;
   perfMapCheckedMs: number;
-  cache: Map<bigint, ResolvedFrame>;
+  /** Resolved frames by ip (a number: user addresses are below 2^53; larger ones are not cached). */
+  cache: Map<number, ResolvedFrame>;
   /** Binaries of this process's mappings, by mapping start (saves a stat per lookup). */
   bins: Map<number, BinaryInfo>;
   comm: string;
@@ -336,13 +337,15 @@ export class Symbolizer {
       st = this.procs.get(tgid);
     }
     if (!st) return unknownFrame(ip, 'unreadable');
-    const hit = st.cache.get(ip);
+    // Number keys hash much faster than BigInt ones.
+    const key = ip <= MAX_SAFE_BIG ? Number(ip) : -1;
+    const hit = key >= 0 ? st.cache.get(key) : undefined;
     if (hit) {
       this.stats.cacheHits++;
       return hit;
     }
     const f = this.resolveUser(st, ip);
-    if (st.cache.size < this.opts.maxIpsPerProcess) st.cache.set(ip, f);
+    if (key >= 0 && st.cache.size < this.opts.maxIpsPerProcess) st.cache.set(key, f);
     return f;
   }
 
@@ -482,6 +485,7 @@ export class Symbolizer {
 }
 
 const KERNEL_BASE_BIG = 0xffff000000000000n;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 function symbolsOf(b: BinaryInfo): number {
   return (b.symbols?.count ?? 0) + (b.go ? b.go.entries.length : 0);
