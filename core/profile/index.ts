@@ -7,5 +7,7 @@ export type { FlameNode, FlameNodeKind, FlameTree, FlameTreeOptions } from './fl
 export { topFunctions } from './top';
 export type { FunctionStat, TopFunctions } from './top';
 export { symbolizationQuality } from './quality';
+export { describeOverflow } from './overflow';
+export { liveSnapshot, LIVE_OTHER_COMM } from './live';
 export type { StatusShare, SymbolizationQuality } from './quality';
 export { countsPerStack } from './aggregate';

@@ -5,6 +5,7 @@
 // results and events are plain data. Errors leave as `CODE: message` (describeError).
 import { randomUUID } from 'node:crypto';
 import { EmberError, describeError, isEmberError } from '../../core/errors';
+import { liveSnapshot } from '../../core/profile';
 import type { Prompts, Services, Session, CaptureHandle } from '../services/types';
 import { validateCall } from './validate';
 import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer, RedactionSettings } from './types';
@@ -17,6 +18,8 @@ export interface BackendOptions {
   readonly promptTimeoutMs?: number;
   /** Minimum time between profile snapshots in capture-progress events (default 1 s). */
   readonly snapshotIntervalMs?: number;
+  /** Sample rows in a live snapshot at most; the rest is merged into one row (default 20,000). */
+  readonly liveMaxRows?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -60,6 +63,7 @@ export function createBackend(services: Services, options: BackendOptions): Back
   const captures = new Map<string, CaptureHandle>();
   const promptTimeout = options.promptTimeoutMs ?? 10 * 60_000;
   const snapshotEvery = options.snapshotIntervalMs ?? 1000;
+  const liveMaxRows = options.liveMaxRows ?? 20_000;
   const log = options.log ?? (() => undefined);
 
   const emit = (event: ApiEvent): void => {
@@ -171,12 +175,11 @@ export function createBackend(services: Services, options: BackendOptions): Back
     },
     async startCapture(hostId, captureOptions) {
       const s = session(hostId);
-      let lastSnapshot = 0;
+      let nextSnapshot = 0;
       let handle: CaptureHandle | null = null;
       handle = await services.capture.start(s, captureOptions, (p) => {
-        const now = Date.now();
-        const withProfile = handle !== null && now - lastSnapshot >= snapshotEvery;
-        if (withProfile) lastSnapshot = now;
+        const t0 = Date.now();
+        const withProfile = handle !== null && t0 >= nextSnapshot;
         emit({
           type: 'capture-progress',
           captureId: p.captureId,
@@ -184,8 +187,11 @@ export function createBackend(services: Services, options: BackendOptions): Back
           samples: p.samples,
           lost: p.lost,
           elapsedMs: p.elapsedMs,
-          profile: withProfile && handle ? handle.profile() : null,
+          profile: withProfile && handle ? liveSnapshot(handle.profile(), liveMaxRows) : null,
         });
+        // A snapshot that took long to build and send (a huge profile) is sent less often, so
+        // the main process spends at most about a tenth of its time on live snapshots.
+        if (withProfile) nextSnapshot = t0 + Math.max(snapshotEvery, 10 * (Date.now() - t0));
       });
       const h = handle;
       captures.set(h.id, h);

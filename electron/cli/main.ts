@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { EmberError, describeError, isEmberError } from '../../core/errors';
 import { isPreset } from '../../core/redaction';
+import { describeOverflow } from '../../core/profile';
 import { startBrowserMode } from '../browser/server';
 import { createServices, type ServicesInternals } from '../services/index';
 import type { CaptureOptions, CaptureTarget, ConnectOptions, RedactionPreset, Session } from '../services/types';
@@ -294,6 +295,8 @@ async function cmdCapture(services: ServicesInternals, args: ParsedArgs): Promis
     const s = result.summary;
     if (firstDeltaMs > 0) err(`first samples ${firstDeltaMs} ms after the command started`);
     err(`capture ${s.id}: ${s.samples} samples, ${s.lost} lost, ${(s.durationMs / 1000).toFixed(1)} s${s.interrupted ? ', INTERRUPTED' : ''}; saved in the library`);
+    const overflow = describeOverflow(handle.profile().meta.overflow);
+    if (overflow) err(overflow);
     for (const [file, format] of [
       [output, 'pprof'],
       [folded, 'folded'],

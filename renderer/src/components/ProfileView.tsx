@@ -2,7 +2,7 @@
 // top-functions table and the redaction panel. Redaction is applied here, once, and both the
 // graph and the table are drawn from the redacted profile.
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { buildFlameTree, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
+import { buildFlameTree, describeOverflow, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
 import { useStore } from '../store';
 import { redactForView } from '../model/redaction';
 import { formatCount, percent } from '../model/flame';
@@ -89,6 +89,7 @@ export function ProfileView() {
   const meta = open.profile.meta;
   const saved = open.summary !== null;
   const lost = totalLost(meta.lost);
+  const overflow = describeOverflow(meta.overflow);
 
   return (
     <section className="profile-view" aria-label="Profile">
@@ -134,6 +135,11 @@ export function ProfileView() {
           </button>
         </div>
       </header>
+      {overflow ? (
+        <p className="overflow-notice" role="status" data-testid="overflow-notice">
+          {overflow}
+        </p>
+      ) : null}
 
       <div className="toolbar" role="toolbar" aria-label="Flame graph controls">
         <label className="search">
