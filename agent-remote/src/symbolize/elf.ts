@@ -311,19 +311,22 @@ export class ElfFile {
         n++;
       }
     }
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => (addrs[a] ?? 0) - (addrs[b] ?? 0) || (globals[b] ?? 0) - (globals[a] ?? 0) || (sizes[b] ?? 0) - (sizes[a] ?? 0));
+    const order = sortedOrder(addrs, n);
+    // Aliases at one address: keep the global one, then the larger one, then the first.
+    const better = (i: number, j: number): boolean => (globals[i] ?? 0) - (globals[j] ?? 0) > 0 || ((globals[i] ?? 0) === (globals[j] ?? 0) && (sizes[i] ?? 0) > (sizes[j] ?? 0));
     const keep: number[] = [];
-    let last = -1;
     let bytes = 0;
-    for (let k = 0; k < n; k++) {
-      const i = order[k] ?? 0;
-      const a = addrs[i] ?? 0;
-      if (a === last) continue; // alias: keep the first (global, larger)
-      last = a;
-      keep.push(i);
-      bytes += nameLen[i] ?? 0;
+    for (let k = 0; k < n; ) {
+      let best = order[k] ?? 0;
+      const a = addrs[best] ?? 0;
+      let e = k + 1;
+      for (; e < n && (addrs[order[e] ?? 0] ?? 0) === a; e++) {
+        const c = order[e] ?? 0;
+        if (better(c, best)) best = c;
+      }
+      keep.push(best);
+      bytes += nameLen[best] ?? 0;
+      k = e;
     }
     const outAddrs = new Float64Array(keep.length);
     const outSizes = new Float64Array(keep.length);
@@ -374,6 +377,27 @@ export class ElfFile {
   close(): void {
     this.src.close();
   }
+}
+
+/**
+ * Indices 0..n-1 ordered by address (stable). Addresses below 2^32 with fewer than 2^21 symbols
+ * (nearly every binary) pack (address, index) into one double and use the native numeric sort,
+ * several times faster than a comparator over ~100k symbols.
+ */
+function sortedOrder(addrs: Float64Array, n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  let max = 0;
+  for (let i = 0; i < n; i++) max = Math.max(max, addrs[i] ?? 0);
+  if (max < 2 ** 32 && n < 2 ** 21) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (addrs[i] ?? 0) * 2 ** 21 + i;
+    keys.sort();
+    for (let k = 0; k < n; k++) order[k] = (keys[k] ?? 0) % 2 ** 21;
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => (addrs[a] ?? 0) - (addrs[b] ?? 0) || a - b);
+  return order;
 }
 
 /** Index of the symbol containing `addr`, or -1. */
