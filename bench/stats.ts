@@ -9,6 +9,8 @@ export interface BenchRow {
   unit?: string;
   target?: string;
   met?: boolean;
+  /** Said next to met/missed, e.g. when the noise floor is larger than the target. */
+  note?: string;
 }
 
 export function median(values: readonly number[]): number {

@@ -44,7 +44,7 @@ for (const file of files) {
     results.benchmarks[name] = result;
     for (const row of rowsOf(result)) {
       table.push(formatRow(name, row));
-      if (row.target !== undefined) targets.push({ benchmark: name, figure: row.name, target: row.target, median: row.median, unit: row.unit, met: row.met === true });
+      if (row.target !== undefined) targets.push({ benchmark: name, figure: row.name, target: row.target, median: row.median, min: row.min, max: row.max, n: row.n, unit: row.unit, met: row.met === true, ...(row.note ? { note: row.note } : {}) });
     }
   } catch (error) {
     failures++;
@@ -59,7 +59,7 @@ writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
 console.log(table.join('\n'));
 if (targets.length > 0) {
   console.log('\n| target | figure | median | result |\n| --- | --- | --- | --- |');
-  for (const t of targets) console.log(`| ${t.target} | ${t.benchmark}: ${t.figure} | ${fmt(t.median)} ${t.unit ?? ''} | ${t.met ? 'met' : '**missed**'} |`);
+  for (const t of targets) console.log(`| ${t.target} | ${t.benchmark}: ${t.figure} | ${fmt(t.median)} ${t.unit ?? ''} | ${t.met ? 'met' : '**missed**'}${t.note ? ` (${t.note})` : ''} |`);
 }
 console.error(`bench: results in ${outFile}${failures > 0 ? `; ${failures} benchmark(s) crashed` : ''}`);
 process.exit(failures > 0 ? 1 : 0);
@@ -78,7 +78,7 @@ function fmt(v) {
 
 function formatRow(bench, row) {
   const range = row.min !== undefined ? `${fmt(row.min)}–${fmt(row.max)}` : '';
-  const target = row.target === undefined ? '' : `${row.target}${row.met === false ? ' **missed**' : row.met === true ? ' met' : ''}`;
+  const target = row.target === undefined ? '' : `${row.target}${row.met === false ? ' **missed**' : row.met === true ? ' met' : ''}${row.note ? ` (${row.note})` : ''}`;
   return `| ${bench} | ${row.name} | ${fmt(row.median)} | ${range} | ${row.n ?? ''} | ${row.unit ?? ''} | ${target} |`;
 }
 
