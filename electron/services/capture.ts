@@ -126,12 +126,16 @@ export class Captures implements CaptureService {
           if (next.done) break;
           const e = next.value.event;
           if (e?.$case === 'delta') {
+            const t0 = Date.now();
             const d = deltaToCore(e.value);
             builder.apply(d);
             deltas++;
             samples += d.stats.samples;
             lost += d.stats.lost.mapFull + d.stats.lost.userStackErrors + d.stats.lost.kernelStackErrors + d.stats.lost.other;
             onProgress({ captureId: id, hostId: s.entry.id, samples, lost, elapsedMs: Date.now() - startedMs, deltas });
+            // Buffered messages arrive as microtasks, back to back: after a heavy delta, let
+            // timers, I/O and the UI's calls run before the next one.
+            if (Date.now() - t0 > 20) await new Promise((r) => setImmediate(r));
           } else if (e?.$case === 'ended') {
             endReason = e.value.reason;
             samplerTotal = e.value.totalSamples;
