@@ -5,12 +5,13 @@
 // Run: npx vitest run --project integration agent-remote/
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../../scripts/test-host';
+import { programsOf } from '../../test/fault-drills-host';
 import { FrameKind, FrameStatus, type CaptureEvent } from '../../core/protocol/generated/emberscope.generated';
 import type { CaptureOptionsInput } from '../../core/protocol/options';
 import { connectAgent, spawnLocalAgent, sshAgentStream, type AgentClient } from '../../electron/agent-client';
@@ -43,25 +44,6 @@ function bpfProgramIds(): Set<number> {
   }
 }
 
-/** Ids of the BPF programs a process holds (its fds' fdinfo; we are root). Other captures may run on this machine at the same time. */
-function programsOf(pid: number): number[] {
-  const ids = new Set<number>();
-  let fds: string[] = [];
-  try {
-    fds = readdirSync(`/proc/${pid}/fdinfo`);
-  } catch {
-    return [];
-  }
-  for (const fd of fds) {
-    try {
-      const m = /^prog_id:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
-      if (m?.[1]) ids.add(Number(m[1]));
-    } catch {
-      // fd closed meanwhile
-    }
-  }
-  return [...ids];
-}
 
 /** Every program id one of our samplers held: none may remain loaded at the end. */
 const ourPrograms = new Set<number>();
