@@ -10,6 +10,8 @@ export const repoRoot = join(here, '..', '..');
 
 export interface Fixtures {
   dir: string;
+  /** the C source the programs are built from */
+  progSource: string;
   /** PIE, with .symtab */
   prog: string;
   /** stripped (.symtab removed), functions exported through .dynsym (-rdynamic) */
@@ -50,7 +52,7 @@ export function buildFixtures(opts: { go?: boolean } = {}): Fixtures {
   const progBare = join(dir, 'prog-bare');
   execFileSync('gcc', ['-O0', '-o', progBare, src]);
   execFileSync('strip', [progBare]);
-  const f: Fixtures = { dir, prog, progStripped, progBare, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  const f: Fixtures = { dir, progSource: src, prog, progStripped, progBare, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   if (opts.go) {
     const goSrc = join(dir, 'hot.go');
     copyFileSync(join(repoRoot, 'scripts', 'workloads', 'hot.go'), goSrc);

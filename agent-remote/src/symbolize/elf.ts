@@ -431,24 +431,29 @@ export interface ElfEvidence {
   buildPaths: string[];
 }
 
+/** In strings of unknown purpose (.rodata, .gopclntab): paths under directories builds use. */
 const BUILD_PATH_RE = /(?:^|[^A-Za-z0-9_.\-/])(\/(?:home|root|build|builds|tmp|Users|usr\/src|var\/lib\/jenkins|workspace|work|src|opt|srv)\/[A-Za-z0-9_.+\-/]{2,200})/g;
+/** In DWARF strings every absolute path names the build host's tree (comp_dir, source files). */
+const DWARF_PATH_RE = /(?:^|[^A-Za-z0-9_.\-/])(\/[A-Za-z0-9_.+-]+(?:\/[A-Za-z0-9_.+-]+)+)/g;
+/** System headers and toolchain files: in every binary, they say nothing about the build host. */
+const SYSTEM_PATH_RE = /^\/(?:usr\/(?:include|lib|lib64|share|local\/include)|lib|lib64)\//;
 
 /** What Posture reports of a binary: DWARF present, symbols, build-host paths (capped). */
 export function elfEvidence(elf: ElfFile, maxPaths = 10): ElfEvidence {
   const names = new Set(elf.sections.map((s) => s.name));
   const buildPaths = new Set<string>();
-  const scan = (sec: ElfSection | undefined, limit = 64 * 1024 * 1024): void => {
+  const scan = (sec: ElfSection | undefined, re: RegExp, limit = 64 * 1024 * 1024): void => {
     if (!sec || buildPaths.size >= maxPaths || sec.size > limit) return;
     const text = new TextDecoder('latin1').decode(elf.sectionData(sec, limit));
-    for (const m of text.matchAll(BUILD_PATH_RE)) {
+    for (const m of text.matchAll(re)) {
       const p = m[1];
-      if (p && !p.startsWith('/usr/lib/go') && !p.startsWith('/usr/share/go')) buildPaths.add(p);
+      if (p && !SYSTEM_PATH_RE.test(p)) buildPaths.add(p);
       if (buildPaths.size >= maxPaths) break;
     }
   };
-  for (const n of ['.debug_line_str', '.debug_str', '.debug_line']) scan(elf.section(n));
-  if (buildPaths.size < maxPaths) scan(elf.section('.gopclntab'));
-  if (buildPaths.size < maxPaths && !names.has('.debug_str')) scan(elf.section('.rodata'), 16 * 1024 * 1024);
+  for (const n of ['.debug_line_str', '.debug_str', '.debug_line']) scan(elf.section(n), DWARF_PATH_RE);
+  scan(elf.section('.gopclntab'), BUILD_PATH_RE);
+  if (!names.has('.debug_str')) scan(elf.section('.rodata'), BUILD_PATH_RE, 16 * 1024 * 1024);
   return {
     isElf: true,
     buildId: elf.buildId(),
