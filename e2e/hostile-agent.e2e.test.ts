@@ -123,20 +123,27 @@ describe('a capture from a malicious agent', () => {
     expect(longestTask).toBeLessThan(2000);
   });
 
-  // KNOWN PROBLEM, opt-in (EMBERSCOPE_E2E_FLOOD=1) until fixed: 600k unique stacks streaming.
-  // Measured before: 11.6 s frame round trip, 3.6 s long tasks (the whole live profile was sent
-  // and redrawn every second, and buffered deltas were ingested back to back). Now live
-  // snapshots are bounded (core/profile/live.ts, paced by their cost) and the capture service
-  // yields after a heavy delta: 2.5 s worst round trip, 0.34 s longest task (with a full test
-  // run on the machine). What is left is probably the one-time open of the saved 500k-stack
-  // profile (35 MB of JSON) as the capture ends, and ProfileBuilder.apply at ~10 µs per item.
-  it.runIf(process.env.EMBERSCOPE_E2E_FLOOD === '1')('a flood of unique stacks: the UI keeps painting and answering while it streams', async () => {
+  // 600k unique stacks in 30 deltas of 20k, more than the model keeps (500k): every delta is
+  // heavy for the main process. Measured before the fixes: 11.6 s frame round trip (the
+  // whole live profile redrawn every second), then 2.5 s and stalls of the backend's event
+  // loop up to 5.8 s (a delta merged in one go, the saved capture encoded with pprof-format
+  // and decoded again to open it). Now deltas merge in steps, the capture is encoded in steps
+  // and compressed in zlib's thread pool, and the profile just saved opens from memory.
+  it('a flood of unique stacks: the UI keeps painting and answering while it streams and as it saves', async () => {
     const { page } = browser;
     host.scenario = 'many-stacks';
     host.env = { HOSTILE_STACKS: '600000' };
     await page.locator('button.list-item:not([data-testid="library-item"])', { hasText: 'compromised-host' }).click();
     await page.getByTestId('capture-start').and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
     await page.evaluate('window.__longestTask = 0');
+    // From the start to the saved capture on screen: the longest the event loop was held up.
+    let longestStall = 0;
+    let last = performance.now();
+    const watch = setInterval(() => {
+      const now = performance.now();
+      longestStall = Math.max(longestStall, now - last - 20);
+      last = now;
+    }, 20);
     await page.getByTestId('capture-start').click();
     const samples = async (): Promise<number> => Number(((await page.getByTestId('live-samples').textContent()) ?? '0').replace(/,/g, ''));
     await expect.poll(samples, { timeout: 60_000 }).toBeGreaterThan(0);
@@ -155,8 +162,12 @@ describe('a capture from a malicious agent', () => {
     host.env = {};
     if ((await page.getByTestId('capture-stop').count()) > 0) await page.getByTestId('capture-stop').click();
     await page.getByRole('button', { name: 'Export pprof' }).and(page.locator(':enabled')).waitFor({ timeout: 120_000 });
-    expect(worstFrameMs).toBeLessThan(2000);
-    expect(longestTask).toBeLessThan(2000);
+    clearInterval(watch);
+    console.log(`hostile e2e flood: longest stall of the services' event loop ${longestStall.toFixed(0)} ms`);
+    expect(worstFrameMs).toBeLessThan(1000);
+    expect(longestTask).toBeLessThan(1000);
+    // The services share this process: a stall here is a stall of the app's main process.
+    expect(longestStall).toBeLessThan(1000);
   }, 300_000);
 
   it('an oversized message ends the capture with a typed, plain error; the UI keeps working', async () => {

@@ -1,8 +1,11 @@
 // Profile → pprof profile.proto bytes (not gzipped: the caller compresses, core has no zlib).
-import { Function as PFunction, Label, Line, Location, Mapping, Profile as PProfile, Sample, StringTable, ValueType } from 'pprof-format';
+// Written directly with a small protobuf writer: building pprof-format's message objects for
+// a million samples and measuring them took seconds. `encodePprofInSteps` pauses every few
+// thousand items so that a caller on a UI thread can let other work run in between.
 import type { Frame, Profile } from '../profile/types';
 import { JIT_MAPPING, KERNEL_MAPPING, encodeFrameCodes, inferKindStatus, type KindStatus } from './frame-codes';
 import { META_PREFIX, encodeMetaComment } from './meta-comment';
+import { ProtoWriter } from './proto-writer';
 
 /** Mapping names for frames that have no file of their own. */
 export { KERNEL_MAPPING, JIT_MAPPING };
@@ -11,99 +14,168 @@ export const LABEL_COMM = 'comm';
 export const LABEL_PID = 'pid';
 export const LABEL_TID = 'tid';
 
-export function encodePprof(profile: Profile): Uint8Array {
-  const strings = new StringTable();
-  const str = (s: string): number => strings.dedup(s);
-  const periodNs = profile.meta.periodNs;
+// profile.proto field numbers.
+const PROFILE = { sampleType: 1, sample: 2, mapping: 3, location: 4, function: 5, stringTable: 6, timeNanos: 9, durationNanos: 10, periodType: 11, period: 12, comment: 13 } as const;
+const VALUE_TYPE = { type: 1, unit: 2 } as const;
+const SAMPLE = { locationId: 1, value: 2, label: 3 } as const;
+const LABEL = { key: 1, str: 2, num: 3 } as const;
+const MAPPING = { id: 1, filename: 5, buildId: 6, hasFunctions: 7, hasFilenames: 8, hasLineNumbers: 9 } as const;
+const LOCATION = { id: 1, mappingId: 2, address: 3, line: 4 } as const;
+const LINE = { functionId: 1, line: 2 } as const;
+const FUNCTION = { id: 1, name: 2, systemName: 3, filename: 4 } as const;
 
-  const mappings = new Map<string, Mapping>();
+/** Items (frames, samples) encoded between two pauses. */
+const STEP_ITEMS = 20_000;
+
+interface MappingEntry {
+  readonly id: number;
+  readonly filename: number;
+  readonly buildId: number;
+  hasFilenames: boolean;
+  hasLineNumbers: boolean;
+}
+
+export function encodePprof(profile: Profile): Uint8Array {
+  const steps = encodePprofInSteps(profile);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** The encoder as a generator: it yields between steps and returns the bytes. */
+export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS): Generator<void, Uint8Array> {
+  const strings = new Map<string, number>([['', 0]]);
+  const str = (s: string): number => {
+    let index = strings.get(s);
+    if (index === undefined) {
+      index = strings.size;
+      strings.set(s, index);
+    }
+    return index;
+  };
+  const periodNs = profile.meta.periodNs;
+  const out = new ProtoWriter(1 << 20);
+
+  const samplesType = str('samples');
+  const countUnit = str('count');
+  const cpuType = str('cpu');
+  const nsUnit = str('nanoseconds');
+  for (const [type, unit] of [[samplesType, countUnit], [cpuType, nsUnit]] as const) valueType(out, PROFILE.sampleType, type, unit);
+
+  // Samples first: they are most of the file, and the writer's buffer grows once for them.
+  const commKey = str(LABEL_COMM);
+  const pidKey = str(LABEL_PID);
+  const tidKey = str(LABEL_TID);
+  let done = 0;
+  for (const row of profile.samples) {
+    const sample = out.begin(PROFILE.sample);
+    out.packedField(SAMPLE.locationId, profile.stacks[row.stack] ?? [], 1);
+    const values = out.begin(SAMPLE.value);
+    out.uint(row.count);
+    out.bigUint(nanoseconds(row.count, periodNs));
+    out.end(values);
+    label(out, commKey, LABEL.str, str(row.comm));
+    label(out, pidKey, LABEL.num, row.pid);
+    label(out, tidKey, LABEL.num, row.tid);
+    out.end(sample);
+    if (++done % stepItems === 0) yield;
+  }
+
+  const mappings = new Map<string, MappingEntry>();
   const mappingFor = (frame: Frame, file: string): number => {
     if (file === '' && frame.buildId === '') return 0;
     const key = `${file}\u0000${frame.buildId}`;
     let mapping = mappings.get(key);
     if (mapping === undefined) {
-      // hasFunctions on every mapping: the names are already resolved, and otherwise
-      // `go tool pprof` tries to symbolize from local files of the same path (and complains).
-      mapping = new Mapping({ id: mappings.size + 1, filename: str(file), buildId: str(frame.buildId), hasFunctions: true });
+      mapping = { id: mappings.size + 1, filename: str(file), buildId: str(frame.buildId), hasFilenames: false, hasLineNumbers: false };
       mappings.set(key, mapping);
     }
     if (frame.file !== '') mapping.hasFilenames = true;
     if (frame.line > 0) mapping.hasLineNumbers = true;
-    return Number(mapping.id);
+    return mapping.id;
   };
-
-  const functions = new Map<string, PFunction>();
+  const functions = new Map<string, number>();
   const functionFor = (frame: Frame): number => {
     const key = `${frame.name}\u0000${frame.file}`;
-    let fn = functions.get(key);
-    if (fn === undefined) {
+    let id = functions.get(key);
+    if (id === undefined) {
+      id = functions.size + 1;
+      functions.set(key, id);
+      const fn = out.begin(PROFILE.function);
       const name = str(frame.name);
-      fn = new PFunction({ id: functions.size + 1, name, systemName: name, filename: str(frame.file) });
-      functions.set(key, fn);
+      out.uintField(FUNCTION.id, id);
+      out.uintField(FUNCTION.name, name);
+      out.uintField(FUNCTION.systemName, name);
+      out.uintField(FUNCTION.filename, str(frame.file));
+      out.end(fn);
     }
-    return Number(fn.id);
+    return id;
   };
 
   const exceptions = new Map<number, KindStatus>();
-  const location = profile.frames.map((frame, index) => {
+  for (let index = 0; index < profile.frames.length; index++) {
+    const frame = profile.frames[index] as Frame;
     const file = frame.module !== '' ? frame.module : frame.kind === 'kernel' ? KERNEL_MAPPING : frame.kind === 'jit' ? JIT_MAPPING : '';
     const address = frame.address === '' ? 0n : BigInt(frame.address);
     const inferred = inferKindStatus(file, address, frame.name);
     if (inferred.kind !== frame.kind || inferred.status !== frame.status) exceptions.set(index, { kind: frame.kind, status: frame.status });
-    return new Location({
-      id: index + 1,
-      mappingId: mappingFor(frame, file),
-      address,
-      line: [new Line({ functionId: functionFor(frame), line: frame.line })],
-    });
-  });
+    const mappingId = mappingFor(frame, file);
+    const functionId = functionFor(frame);
+    const location = out.begin(PROFILE.location);
+    out.uintField(LOCATION.id, index + 1);
+    out.uintField(LOCATION.mappingId, mappingId);
+    out.bigUintField(LOCATION.address, address);
+    const line = out.begin(LOCATION.line);
+    out.uintField(LINE.functionId, functionId);
+    out.uintField(LINE.line, frame.line);
+    out.end(line);
+    out.end(location);
+    if ((index + 1) % stepItems === 0) yield;
+  }
 
-  const commKey = str(LABEL_COMM);
-  const pidKey = str(LABEL_PID);
-  const tidKey = str(LABEL_TID);
-  // Labels are only read when encoding, so samples share one Label object per value.
-  const shared = <K>(cache: Map<K, Label>, value: K, make: () => Label): Label => {
-    let label = cache.get(value);
-    if (label === undefined) {
-      label = make();
-      cache.set(value, label);
-    }
-    return label;
-  };
-  const commLabels = new Map<string, Label>();
-  const pidLabels = new Map<number, Label>();
-  const tidLabels = new Map<number, Label>();
-  const locationIds = profile.stacks.map((stack) => stack.map((f) => f + 1));
-  const sample = profile.samples.map(
-    (row) =>
-      new Sample({
-        locationId: locationIds[row.stack] ?? [],
-        value: [row.count, nanoseconds(row.count, periodNs)],
-        label: [
-          shared(commLabels, row.comm, () => new Label({ key: commKey, str: str(row.comm) })),
-          shared(pidLabels, row.pid, () => new Label({ key: pidKey, num: row.pid })),
-          shared(tidLabels, row.tid, () => new Label({ key: tidKey, num: row.tid })),
-        ],
-      }),
-  );
+  for (const m of mappings.values()) {
+    // hasFunctions on every mapping: the names are already resolved, and otherwise
+    // `go tool pprof` tries to symbolize from local files of the same path (and complains).
+    const mapping = out.begin(PROFILE.mapping);
+    out.uintField(MAPPING.id, m.id);
+    out.uintField(MAPPING.filename, m.filename);
+    out.uintField(MAPPING.buildId, m.buildId);
+    out.boolField(MAPPING.hasFunctions, true);
+    out.boolField(MAPPING.hasFilenames, m.hasFilenames);
+    out.boolField(MAPPING.hasLineNumbers, m.hasLineNumbers);
+    out.end(mapping);
+  }
 
   const { startTimeMs, endTimeMs } = profile.meta;
+  out.bigUintField(PROFILE.timeNanos, BigInt(Math.max(0, Math.round(startTimeMs))) * 1_000_000n);
+  out.bigUintField(PROFILE.durationNanos, BigInt(Math.max(0, Math.round(endTimeMs - startTimeMs))) * 1_000_000n);
+  valueType(out, PROFILE.periodType, cpuType, nsUnit);
+  out.uintField(PROFILE.period, periodNs);
   const codes = encodeFrameCodes(exceptions);
   const comments = [...profile.meta.comments, encodeMetaComment(profile.meta), ...(codes === '' ? [] : [codes])];
-  const encoded = new PProfile({
-    sampleType: [new ValueType({ type: str('samples'), unit: str('count') }), new ValueType({ type: str('cpu'), unit: str('nanoseconds') })],
-    sample,
-    mapping: [...mappings.values()],
-    location,
-    function: [...functions.values()],
-    stringTable: strings,
-    timeNanos: BigInt(Math.round(startTimeMs)) * 1_000_000n,
-    durationNanos: BigInt(Math.max(0, Math.round(endTimeMs - startTimeMs))) * 1_000_000n,
-    periodType: new ValueType({ type: str('cpu'), unit: str('nanoseconds') }),
-    period: periodNs,
-    comment: comments.map(str),
-  });
-  return encoded.encode();
+  out.packedField(PROFILE.comment, comments.map(str));
+
+  let written = 0;
+  for (const s of strings.keys()) {
+    out.stringField(PROFILE.stringTable, s);
+    if (++written % stepItems === 0) yield;
+  }
+  return out.finish();
+}
+
+function valueType(out: ProtoWriter, field: number, type: number, unit: number): void {
+  const at = out.begin(field);
+  out.uintField(VALUE_TYPE.type, type);
+  out.uintField(VALUE_TYPE.unit, unit);
+  out.end(at);
+}
+
+function label(out: ProtoWriter, key: number, valueField: number, value: number): void {
+  const at = out.begin(SAMPLE.label);
+  out.uintField(LABEL.key, key);
+  out.uintField(valueField, value);
+  out.end(at);
 }
 
 function nanoseconds(count: number, periodNs: number): number | bigint {

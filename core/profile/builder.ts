@@ -100,12 +100,30 @@ export class ProfileBuilder {
 
   /** Checks the whole delta, then merges it. Throws EmberError('BAD_INPUT') and changes nothing on bad input. */
   apply(delta: CaptureDelta): void {
+    const steps = this.applyInSteps(delta, Infinity);
+    while (steps.next().done !== true);
+  }
+
+  /**
+   * `apply` that pauses (yields) after every `stepItems` merged items, so that a caller on a
+   * UI thread can let other work run in between. The delta is checked whole before anything
+   * is merged: a bad delta still changes nothing. Between two pauses the builder holds part
+   * of the delta; its statistics are added with the last step.
+   */
+  *applyInSteps(delta: CaptureDelta, stepItems = 4000): Generator<void, void> {
     const checked = this.check(delta);
-    for (const { id, frame } of checked.frames) this.defineFrame(id, frame);
-    for (const stack of delta.newStacks) this.defineStack(stack.id, stack.frames);
+    let merged = 0;
+    for (const { id, frame } of checked.frames) {
+      this.defineFrame(id, frame);
+      if (++merged % stepItems === 0) yield;
+    }
+    for (const stack of delta.newStacks) {
+      this.defineStack(stack.id, stack.frames);
+      if (++merged % stepItems === 0) yield;
+    }
     for (const c of delta.counts) {
-      if (c.count === 0) continue;
-      this.addCount(this.stackFor(c.stackId), checked.clip(c.comm), c.pid, c.tid, c.count);
+      if (c.count !== 0) this.addCount(this.stackFor(c.stackId), checked.clip(c.comm), c.pid, c.tid, c.count);
+      if (++merged % stepItems === 0) yield;
     }
     this.reportedSamples += delta.stats.samples;
     this.lost.mapFull += delta.stats.lost.mapFull;

@@ -6,7 +6,7 @@ export { buildFlameTree } from './flame';
 export type { FlameNode, FlameNodeKind, FlameTree, FlameTreeOptions } from './flame';
 export { topFunctions } from './top';
 export type { FunctionStat, TopFunctions } from './top';
-export { symbolizationQuality } from './quality';
+export { resolvedLeafFraction, symbolizationQuality } from './quality';
 export { describeOverflow } from './overflow';
 export { liveSnapshot, LIVE_OTHER_COMM } from './live';
 export type { StatusShare, SymbolizationQuality } from './quality';

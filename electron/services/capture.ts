@@ -8,6 +8,7 @@ import type { CaptureOptionsInput } from '../../core/protocol/options';
 import { ProfileBuilder, type Profile } from '../../core/profile';
 import { SAMPLER_GROUP } from '../../core/warnings';
 import type { AgentClient } from '../agent-client';
+import { nextTurn, runInSteps } from './cooperative';
 import type { Library } from './library';
 import type { HostSession } from './session';
 import { shellQuote } from './ssh';
@@ -126,16 +127,16 @@ export class Captures implements CaptureService {
           if (next.done) break;
           const e = next.value.event;
           if (e?.$case === 'delta') {
-            const t0 = Date.now();
             const d = deltaToCore(e.value);
-            builder.apply(d);
+            // A busy host's delta holds tens of thousands of stacks, and buffered messages
+            // arrive as microtasks, back to back: merge in steps, and let timers, I/O and the
+            // UI's calls run between deltas and whenever a step ran long.
+            await runInSteps(builder.applyInSteps(d));
             deltas++;
             samples += d.stats.samples;
             lost += d.stats.lost.mapFull + d.stats.lost.userStackErrors + d.stats.lost.kernelStackErrors + d.stats.lost.other;
             onProgress({ captureId: id, hostId: s.entry.id, samples, lost, elapsedMs: Date.now() - startedMs, deltas });
-            // Buffered messages arrive as microtasks, back to back: after a heavy delta, let
-            // timers, I/O and the UI's calls run before the next one.
-            if (Date.now() - t0 > 20) await new Promise((r) => setImmediate(r));
+            await nextTurn();
           } else if (e?.$case === 'ended') {
             endReason = e.value.reason;
             samplerTotal = e.value.totalSamples;

@@ -4,15 +4,17 @@
 // entry is reported and skipped. Exports apply redaction (core/redaction, default `standard`)
 // with a random key per export.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync, type Stats } from 'node:fs';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 import { EmberError, isEmberError } from '../../core/errors';
 import { fromFolded, toFolded } from '../../core/folded';
-import { decodePprof, encodePprof } from '../../core/pprof';
-import { symbolizationQuality, totalLost, type Profile } from '../../core/profile';
+import { decodePprof, encodePprof, encodePprofInSteps } from '../../core/pprof';
+import { resolvedLeafFraction, totalLost, type Profile } from '../../core/profile';
 import { DEFAULT_EXPORT_PRESET, redactProfile, type RedactionReport, type RedactionRuleId } from '../../core/redaction';
+import { runInSteps } from './cooperative';
 import { ensurePrivateDir, writeFileAtomic } from './paths';
 import type {
   CaptureMetadata,
@@ -28,10 +30,17 @@ import type {
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/;
 const MAX_PROFILE_BYTES = 512 * 1024 * 1024;
+/** zlib in the thread pool: compressing a large profile does not hold up the main process. */
+const gzipAsync = promisify(gzip);
 
 export function newCaptureId(now = Date.now()): string {
   const d = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${d}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Changes when the file is replaced or written to. */
+function fileIdentity(s: Stats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
 function checkId(id: string): string {
@@ -135,27 +144,34 @@ export function parseProfileFile(bytes: Uint8Array, fileName: string): { profile
 
 export class Library implements LibraryService {
   readonly dir: string;
+  /**
+   * The profile saved last: the app opens a capture as soon as it is saved, and decoding a
+   * large one again from disk would hold up the main process for seconds.
+   */
+  private lastSaved: { readonly id: string; readonly profile: Profile; readonly file: string } | undefined;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'library');
   }
 
-  /** Saves a profile and its metadata; returns the summary. */
+  /** Saves a profile and its metadata; returns the summary. Encodes in steps, compresses off the main thread. */
   async save(profile: Profile, meta: NewCaptureMetadata): Promise<CaptureSummary> {
     await ensurePrivateDir(this.dir);
     const id = meta.id ?? newCaptureId(meta.startedMs || Date.now());
     checkId(id);
-    const quality = symbolizationQuality(profile);
     const full: CaptureMetadata = {
       ...meta,
       formatVersion: 1,
       id,
       samples: profile.meta.sampleCount,
       lost: totalLost(profile.meta.lost),
-      symbolizedShare: quality.resolvedLeafFraction,
+      symbolizedShare: resolvedLeafFraction(profile),
     };
-    await writeFileAtomic(join(this.dir, `${id}.pb.gz`), gzipSync(encodePprof(profile)));
+    const encoded = await runInSteps(encodePprofInSteps(profile));
+    const profileFile = join(this.dir, `${id}.pb.gz`);
+    await writeFileAtomic(profileFile, await gzipAsync(encoded));
     await writeFileAtomic(join(this.dir, `${id}.json`), `${JSON.stringify(full, null, 2)}\n`);
+    this.lastSaved = { id, profile, file: fileIdentity(await stat(profileFile)) };
     return summaryOf(full);
   }
 
@@ -201,7 +217,9 @@ export class Library implements LibraryService {
     }
     let profile: Profile;
     try {
-      profile = decodePprof(gunzipIfNeeded(await readFile(join(this.dir, `${id}.pb.gz`))));
+      const profileFile = join(this.dir, `${id}.pb.gz`);
+      const unchanged = this.lastSaved?.id === id && this.lastSaved.file === fileIdentity(await stat(profileFile));
+      profile = unchanged && this.lastSaved ? this.lastSaved.profile : decodePprof(gunzipIfNeeded(await readFile(profileFile)));
     } catch (error) {
       throw new EmberError('BAD_INPUT', `The capture ${id} is damaged: ${error instanceof Error ? error.message : String(error)}.`);
     }
@@ -212,6 +230,7 @@ export class Library implements LibraryService {
     checkId(id);
     const files = [join(this.dir, `${id}.json`), join(this.dir, `${id}.pb.gz`)];
     if (!files.some((f) => existsSync(f))) throw new EmberError('NOT_FOUND', `No capture ${id} in the library.`);
+    if (this.lastSaved?.id === id) this.lastSaved = undefined;
     // Metadata first: a half-removed entry is never listed as complete.
     for (const f of files) await rm(f, { force: true });
   }
