@@ -137,7 +137,7 @@ describe('fault drills', () => {
    * the host must be clean within 3 s, the app must keep and save what it received as
    * interrupted, and a new connection must capture again.
    */
-  async function sshCutDrill(what: string, session: HostSession, cut: () => Promise<void>): Promise<void> {
+  async function sshCutDrill(what: string, session: HostSession, cut: () => Promise<void>, boundMs = CLEANUP_BOUND_MS): Promise<void> {
     const workload = await a.startWorkload('c', { threads: 1 });
     try {
       const progress: CaptureProgress[] = [];
@@ -150,9 +150,9 @@ describe('fault drills', () => {
       const t0 = Date.now();
       await cut();
       const detail: { processesGoneMs?: number } = {};
-      const cleanMs = await hostClean(a.facts.user, running.programs, 10_000, detail);
+      const cleanMs = await hostClean(a.facts.user, running.programs, boundMs + 10_000, detail);
       console.log(`${what}: agent and sampler gone ${detail.processesGoneMs} ms, its ${running.programs.length} BPF program(s) ${cleanMs} ms after the cut`);
-      expect(cleanMs).toBeLessThan(CLEANUP_BOUND_MS);
+      expect(cleanMs).toBeLessThan(boundMs);
 
       const result = await handle.done;
       console.log(`${what}: app saved after ${Date.now() - t0} ms; ${result.summary.samples} samples kept; ${result.error?.code}: ${result.error?.message}`);
@@ -197,10 +197,9 @@ describe('fault drills', () => {
     });
   });
 
-  it('SSH cut mid-capture (the TCP connection reset): host clean within 3 s, every delta kept, saved as interrupted, reconnect and capture again', async () => {
-    // The app reaches sshd through a TCP relay in this process; the cut resets both TCP
-    // connections (RST), as a dying network path or firewall would.
-    const pairs: Socket[][] = [];
+  /** The app reaches sshd through a TCP relay in this process, which the drills cut. */
+  async function throughRelay(drill: (session: HostSession, pairs: readonly (readonly [Socket, Socket])[]) => Promise<void>): Promise<void> {
+    const pairs: [Socket, Socket][] = [];
     const relay = createServer((down) => {
       const up = connectTcp(a.facts.port, '127.0.0.1');
       down.pipe(up).pipe(down);
@@ -217,14 +216,43 @@ describe('fault drills', () => {
         unknownHostKey: 'accept-new',
       })) as HostSession;
       expect(pairs).toHaveLength(1);
-      await sshCutDrill('SSH cut (TCP reset)', session, async () => {
-        for (const pair of pairs) for (const sock of pair) sock.resetAndDestroy();
-      });
+      await drill(session, pairs);
     } finally {
       for (const pair of pairs) for (const sock of pair) sock.destroy();
       await new Promise((r) => relay.close(r));
     }
+  }
+
+  it('SSH cut mid-capture (the TCP connection reset): host clean within 3 s, every delta kept, saved as interrupted, reconnect and capture again', async () => {
+    // The cut resets both TCP connections (RST), as a dying network path or firewall would.
+    await throughRelay((session, pairs) =>
+      sshCutDrill('SSH cut (TCP reset)', session, async () => {
+        for (const pair of pairs) for (const sock of pair) sock.resetAndDestroy();
+      }),
+    );
   });
+
+  it('silent network loss mid-capture (packets stop, no FIN, no RST): the agent ends on its keepalive, host clean within 30 s, the app notices and saves as interrupted', async () => {
+    // Nothing reaches either side any more while both TCP connections stay open: a dropped
+    // Wi-Fi or a firewall that discards. sshd keeps the channel (ClientAlive checks are off
+    // by default), so the agent's own gRPC keepalive (10 s + 10 s) must end the capture; the
+    // app's SSH keepalive (3 × 5 s) notices on its side.
+    await throughRelay((session, pairs) =>
+      sshCutDrill(
+        'silent network loss',
+        session,
+        async () => {
+          for (const [down, up] of pairs) {
+            down.unpipe(up);
+            up.unpipe(down);
+            down.pause();
+            up.pause();
+          }
+        },
+        30_000,
+      ),
+    );
+  }, 120_000);
 
   it('agent killed (SIGKILL) mid-capture: one-line error, sampler and BPF programs gone, next capture works', async () => {
     const workload = await a.startWorkload('c', { threads: 1 });

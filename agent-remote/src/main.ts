@@ -1,5 +1,6 @@
 // Entry point of the host agent: gRPC on our own stdin/stdout, logs on stderr, no sockets.
-// When stdin closes (the SSH channel or the parent went away) we stop the sampler and exit.
+// When stdin closes (the SSH channel or the parent went away) or the app stops answering the
+// connection's keepalive pings, we stop the sampler and exit.
 import { Duplex } from 'node:stream';
 import { log } from './log';
 import { serveOnStream } from './server';
@@ -22,6 +23,8 @@ function main(): void {
     // Give the sampler a moment to receive its stdin EOF / SIGTERM; then leave.
     setTimeout(() => process.exit(code), 300).unref();
   };
+  // The gRPC session ends the stream when the app stops answering its keepalive pings.
+  stream.on('close', () => exit('connection closed'));
   process.stdin.on('end', () => exit('stdin closed'));
   process.stdin.on('close', () => exit('stdin closed'));
   process.stdin.on('error', () => exit('stdin error'));

@@ -124,11 +124,19 @@ export function createAgentService(state: AgentState = { active: undefined, last
   return { definition, implementation: { Hello: hello, Posture: posture, StartCapture: startCapture, StopCapture: stopCapture }, state };
 }
 
+/** Interval of the agent's pings to the app, and how long it waits for each answer. */
+export const KEEPALIVE_MS = 10_000;
+
 /** Serves the agent on one duplex stream (no listening socket). */
 export function serveOnStream(stream: Duplex): { server: Server; state: AgentState; shutdown(): void } {
   const server = new Server({
     'grpc.max_receive_message_length': 1024 * 1024,
     'grpc.max_send_message_length': 32 * 1024 * 1024,
+    // When the network path dies silently, sshd may hold the channel open for hours (its
+    // ClientAlive checks are off by default) and the sampler would go on: the agent pings
+    // the app itself and ends the connection, and with it the capture, when pings go unanswered.
+    'grpc.keepalive_time_ms': KEEPALIVE_MS,
+    'grpc.keepalive_timeout_ms': KEEPALIVE_MS,
   });
   const svc = createAgentService();
   server.addService(svc.definition, svc.implementation);

@@ -213,8 +213,9 @@ async function connectHop(e: SshEndpoint, sock: Duplex, deps: SshDeps): Promise<
       sock,
       username: e.user,
       readyTimeout: deps.timeoutMs + 120_000, // prompts may take a while; the TCP connect has its own timeout
-      keepaliveInterval: 15_000,
-      keepaliveCountMax: 4,
+      // A silent network loss (no FIN, no RST) is noticed after three unanswered keepalives.
+      keepaliveInterval: 5_000,
+      keepaliveCountMax: 3,
       algorithms: { serverHostKey: preferredHostKeyAlgorithms(deps.knownHosts.keyTypes(e.host, port)) },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         fingerprint = fingerprintSha256(key);
