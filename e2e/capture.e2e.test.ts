@@ -11,32 +11,17 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrowserMode, type BrowserMode } from '../electron/browser/server';
 import type { Services, ServicesConfig } from '../electron/services/types';
 import type { TestHost, Workload } from '../scripts/test-host';
 import { launch, type Browser } from './support/chromium';
-import { ROOT, buildRenderer, removeRenderer, flameNames, screenshot, waitOrError } from './support/harness';
+import { ROOT, buildRenderer, privateDist, removeRenderer, flameNames, screenshot, waitOrError } from './support/harness';
 
 const SERVICES_MODULE = join(ROOT, 'electron/services/index.ts');
 
-/**
- * This test's own dist/ (agent bundle built here, the committed sampler artifacts, a manifest
- * in scripts/build.mjs's layout), so that a concurrent build of the shared dist/ cannot make
- * the agent's hash disagree with the manifest in the middle of the test.
- */
-async function privateDist(out: string): Promise<string> {
-  execFileSync(process.execPath, [join(ROOT, 'agent-remote/build.mjs'), '--outdir', join(out, 'agent')], { stdio: 'inherit', cwd: ROOT });
-  await cp(join(ROOT, 'assets/linux-x86_64'), join(out, 'linux-x86_64'), { recursive: true });
-  const manifest = JSON.parse(await readFile(join(ROOT, 'assets/manifest.json'), 'utf8')) as Record<string, unknown>;
-  const agent = await readFile(join(out, 'agent/agent.cjs'));
-  manifest.agent = { path: join(out, 'agent/agent.cjs'), sha256: createHash('sha256').update(agent).digest('hex'), size: agent.length };
-  await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return out;
-}
 const isRoot = process.getuid?.() === 0;
 const HOT = ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'];
 const missing = [existsSync(SERVICES_MODULE) ? '' : 'electron/services/index.ts (createServices)', isRoot ? '' : 'root (the test host creates users)'].filter(Boolean);

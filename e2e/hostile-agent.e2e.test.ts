@@ -7,9 +7,7 @@
 // run, no CSP violation), the UI stays responsive while the capture streams, and an oversized
 // message ends the capture with a typed, plain error while what was received is kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrowserMode, type BrowserMode } from '../electron/browser/server';
@@ -18,18 +16,7 @@ import type { Services } from '../electron/services/types';
 import { compromisedShell, servicesWithCompromisedHost, type CompromisedHost } from '../test/hostile/compromised-host';
 import { HOSTILE_NAMES } from '../test/hostile/hostile-protocol';
 import { launch, type Browser } from './support/chromium';
-import { ROOT, buildRenderer, flameNames, removeRenderer, screenshot, waitOrError } from './support/harness';
-
-/** This test's own dist/ (as e2e/capture does): a concurrent build cannot change the agent's hash mid-test. */
-async function privateDist(out: string): Promise<string> {
-  execFileSync(process.execPath, [join(ROOT, 'agent-remote/build.mjs'), '--outdir', join(out, 'agent')], { stdio: 'inherit', cwd: ROOT });
-  await cp(join(ROOT, 'assets/linux-x86_64'), join(out, 'linux-x86_64'), { recursive: true });
-  const manifest = JSON.parse(await readFile(join(ROOT, 'assets/manifest.json'), 'utf8')) as Record<string, unknown>;
-  const agent = await readFile(join(out, 'agent/agent.cjs'));
-  manifest.agent = { path: join(out, 'agent/agent.cjs'), sha256: createHash('sha256').update(agent).digest('hex'), size: agent.length };
-  await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  return out;
-}
+import { buildRenderer, flameNames, privateDist, removeRenderer, screenshot, waitOrError } from './support/harness';
 
 let dir = '';
 let services: Services;

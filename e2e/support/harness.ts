@@ -1,6 +1,8 @@
 // Shared set-up of the end-to-end tests: build the renderer, start browser mode, drive Chromium.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -91,4 +93,19 @@ export async function waitOrError(page: Page, locator: ReturnType<Page['locator'
     error.waitFor({ timeout }).then(() => 'error' as const),
   ]);
   if (which === 'error') throw new Error(`the UI reported: ${(await error.textContent()) ?? ''}`);
+}
+
+/**
+ * A test's own dist/ (agent bundle built here, the committed sampler artifacts, a manifest
+ * in scripts/build.mjs's layout), so that a concurrent build of the shared dist/ cannot make
+ * the agent's hash disagree with the manifest in the middle of the test.
+ */
+export async function privateDist(out: string): Promise<string> {
+  execFileSync(process.execPath, [join(ROOT, 'agent-remote/build.mjs'), '--outdir', join(out, 'agent')], { stdio: 'inherit', cwd: ROOT });
+  await cp(join(ROOT, 'assets/linux-x86_64'), join(out, 'linux-x86_64'), { recursive: true });
+  const manifest = JSON.parse(await readFile(join(ROOT, 'assets/manifest.json'), 'utf8')) as Record<string, unknown>;
+  const agent = await readFile(join(out, 'agent/agent.cjs'));
+  manifest.agent = { path: join(out, 'agent/agent.cjs'), sha256: createHash('sha256').update(agent).digest('hex'), size: agent.length };
+  await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return out;
 }
