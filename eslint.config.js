@@ -1,5 +1,5 @@
 // Lint rules, including the layering: core/ is pure and imports none of the other parts;
-// renderer/ reaches electron/ only through the preload API's types.
+// renderer/ imports nothing of electron/: the API contract lives in core/api/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
@@ -37,8 +37,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
-          { group: ['**/electron/**', '!**/electron/api/*'], message: 'renderer/ talks to electron/ only through the preload API types (electron/api/).' },
-          { group: ['**/electron/api/*'], allowTypeImports: true, message: 'renderer/ may import only the types of the preload API.' },
+          { group: ['**/electron/**'], message: 'renderer/ talks to the app only through the API contract in core/api/ (window.emberscope).' },
           { group: ['**/agent-remote/**', 'electron'], message: 'renderer/ does not reach the agent or Electron directly.' },
           { group: nodeBuiltins, message: 'renderer/ runs sandboxed: no Node built-ins.' },
         ],

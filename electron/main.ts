@@ -10,7 +10,7 @@ import { app, BrowserWindow, ipcMain, protocol, session, type IpcMainInvokeEvent
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBackend } from './api/backend';
-import { IPC_CALL, IPC_EVENT } from './api/methods';
+import { IPC_CALL, IPC_EVENT } from '../core/api';
 import {
   APP_HOST,
   APP_SCHEME,

@@ -2,14 +2,11 @@
 // methods forward to main over one IPC channel. Main validates every call (shape and sender);
 // nothing of Electron or Node is reachable from the page.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API_METHODS, IPC_CALL, IPC_EVENT } from './api/methods';
-import type { ApiEvent, EmberscopeApi } from './api/types';
+import { API_METHODS, IPC_CALL, IPC_EVENT, unwrapRemoteError, type ApiEvent, type EmberscopeApi } from '../core/api';
 
 /** ipcRenderer.invoke wraps errors as "Error invoking remote method ...: Error: CODE: message". */
 function cleanError(error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  const m = /^Error invoking remote method '[^']*': (?:Error: )?([\s\S]*)$/.exec(message);
-  return new Error(m ? m[1] : message);
+  return new Error(unwrapRemoteError(error instanceof Error ? error.message : String(error)));
 }
 
 const api: Record<string, unknown> = {};

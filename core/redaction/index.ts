@@ -8,3 +8,17 @@ export { maskedName, keyFromHex, checkKey, randomRedactionKey, MIN_KEY_BYTES, MA
 export type { MaskDomain } from './hash';
 export { shortenPackages } from './packages';
 export { stripEmbeddedPaths, stripPathField, basename } from './paths';
+export {
+  NO_REDACTION,
+  PRESET_SETTINGS,
+  TOGGLE_RULES,
+  isRedactionOff,
+  normalizeRedaction,
+  patternProblem,
+  presetOf,
+  redactionOptionsOf,
+  rulesOf,
+  settingsOfRules,
+  summarizeRedaction,
+} from './settings';
+export type { RedactionSettings, RedactionToggle } from './settings';

@@ -1,16 +1,13 @@
 // A test double of the desktop services (electron/services/types.ts) for UI work that must not
 // depend on SSH: the renderer benchmark, and screenshots of the host screens. The library is
-// in memory and uses core's real pprof/folded/redaction code; the one scripted host replays a
+// in memory and uses the real library's import and export (core's pprof/folded/redaction code); the one scripted host replays a
 // fixed posture and a synthetic capture. The end-to-end tests of the issue use the real
 // services (createServices), never this.
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { EmberError } from '../../core/errors';
-import { decodePprof, encodePprof } from '../../core/pprof';
-import { fromFolded, toFolded } from '../../core/folded';
 import { ProfileBuilder } from '../../core/profile';
 import type { Profile } from '../../core/profile/types';
-import { redactProfile, type RedactionRuleId } from '../../core/redaction';
+import { exportProfile, parseProfileFile } from '../../electron/services/library';
 import type {
   CaptureHandle,
   CaptureOptions,
@@ -21,7 +18,6 @@ import type {
   HostEntry,
   HostInput,
   Prompts,
-  RedactionSettings,
   Services,
   Session,
 } from '../../electron/services/types';
@@ -34,17 +30,6 @@ interface Stored {
 export interface MemoryServicesOptions {
   /** A scripted host (for host-screen screenshots). */
   readonly demoHost?: boolean;
-}
-
-function rules(s: RedactionSettings): RedactionRuleId[] {
-  const r: RedactionRuleId[] = [];
-  if (s.stripPaths) r.push('strip-paths');
-  if (s.shortenPackages) r.push('shorten-packages');
-  if (s.maskSensitive || s.patterns.length) r.push('mask-sensitive');
-  if (s.hideKernel) r.push('hide-kernel');
-  if (s.anonymizeProcesses) r.push('anonymize-processes');
-  if (s.structureOnly) r.push('structure-only');
-  return r;
 }
 
 export const DEMO_CHECK: Omit<CheckReport, 'hostId'> = {
@@ -253,30 +238,13 @@ export function createMemoryServices(options: MemoryServicesOptions = {}): Servi
         store.delete(id);
       },
       async import(bytes, fileName) {
-        let profile: Profile;
-        const gz = bytes[0] === 0x1f && bytes[1] === 0x8b;
-        const text = !gz && /\.(folded|collapsed|txt|stacks)$/i.test(fileName);
-        try {
-          profile = text ? fromFolded(Buffer.from(bytes).toString('utf8')) : decodePprof(gz ? new Uint8Array(gunzipSync(bytes)) : bytes);
-        } catch (e) {
-          throw new EmberError('BAD_INPUT', `${fileName} is neither a pprof nor a folded-stacks file (${e instanceof Error ? e.message : String(e)}).`);
-        }
+        const { profile } = parseProfileFile(bytes, fileName);
         return save(profile, fileName.replace(/\.(pb\.gz|pb|pprof|folded|txt|collapsed)$/i, ''), 'import', '');
       },
     },
     async export(captureId, exportOptions: ExportOptions) {
       const s = get(captureId);
-      const settings = typeof exportOptions.redaction === 'object' ? exportOptions.redaction : null;
-      const result = settings
-        ? redactProfile(s.profile, { rules: rules(settings), patterns: settings.patterns, defaultPatterns: settings.maskSensitive, key: randomBytes(32) })
-        : null;
-      const profile = result?.profile ?? s.profile;
-      const base = s.summary.title.replace(/[^A-Za-z0-9._-]+/g, '_') || 'profile';
-      const summary = result ? `${result.report.functionsMasked} functions masked, ${result.report.pathsStripped} paths stripped` : 'no redaction';
-      if (exportOptions.format === 'folded') {
-        return { fileName: `${base}.folded`, mimeType: 'text/plain', bytes: new TextEncoder().encode(toFolded(profile)), redactionSummary: summary };
-      }
-      return { fileName: `${base}.pb.gz`, mimeType: 'application/gzip', bytes: new Uint8Array(gzipSync(encodePprof(profile))), redactionSummary: summary };
+      return exportProfile(s.profile, s.summary.title, exportOptions);
     },
     knownHosts: {
       async list() {

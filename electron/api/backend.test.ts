@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBackend } from './backend';
 import { createMemoryServices } from '../../e2e/support/memory-services';
-import type { ApiEvent } from './types';
+import type { ApiEvent } from '../../core/api';
 
 const off = { stripPaths: false, shortenPackages: false, maskSensitive: false, hideKernel: false, anonymizeProcesses: false, structureOnly: false, patterns: [] };
 const folded = Buffer.from('main;auth_check;verify_session_token 5\nmain;work 3').toString('base64');

@@ -8,8 +8,9 @@ import { EmberError, describeError, isEmberError } from '../../core/errors';
 import { liveSnapshot } from '../../core/profile';
 import type { Prompts, Services, Session, CaptureHandle } from '../services/types';
 import { validateCall } from './validate';
-import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer, RedactionSettings } from './types';
-import { MAX_IMPORT_BYTES } from './types';
+import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
+import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer } from '../../core/api';
+import { isRedactionOff, normalizeRedaction } from '../../core/redaction';
 
 export interface BackendOptions {
   readonly mode: AppInfo['mode'];
@@ -44,14 +45,9 @@ export function errorInfo(error: unknown): ApiErrorInfo {
   return { code: 'INTERNAL', message: line.replace(/^INTERNAL: /, '') };
 }
 
-/** True when no redaction rule is on (an export then needs the user's explicit confirmation). */
-export function redactionIsOff(s: RedactionSettings): boolean {
-  return !s.stripPaths && !s.shortenPackages && !s.maskSensitive && !s.hideKernel && !s.anonymizeProcesses && !s.structureOnly && s.patterns.length === 0;
-}
-
 function decodeBase64(data: string): Uint8Array {
   const bytes = Buffer.from(data, 'base64');
-  if (bytes.length > MAX_IMPORT_BYTES) throw new EmberError('TOO_LARGE', 'The file is larger than 64 MiB. Import a smaller profile.');
+  if (bytes.length > MAX_IMPORT_BYTES) throw new EmberError('TOO_LARGE', IMPORT_TOO_LARGE_MESSAGE);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
@@ -228,12 +224,10 @@ export function createBackend(services: Services, options: BackendOptions): Back
       return services.library.import(decodeBase64(file.dataBase64), file.fileName);
     },
     async exportCapture(request: ExportRequest) {
-      if (redactionIsOff(request.redaction) && !request.confirmedUnredacted) {
+      if (isRedactionOff(request.redaction) && !request.confirmedUnredacted) {
         throw new EmberError('BAD_INPUT', 'Exporting without any redaction needs your confirmation. Turn on a redaction preset, or confirm the unredacted export.');
       }
-      // User patterns belong to the mask rule (the view shows them masked only with it on).
-      const redaction = request.redaction.patterns.length > 0 ? { ...request.redaction, maskSensitive: true } : request.redaction;
-      const file = await services.export(request.captureId, { format: request.format, redaction });
+      const file = await services.export(request.captureId, { format: request.format, redaction: normalizeRedaction(request.redaction) });
       return {
         fileName: file.fileName,
         mimeType: file.mimeType,

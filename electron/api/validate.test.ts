@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { API_METHODS, validateCall, validateWireRequest } from './validate';
-import { METHOD_ARITY } from './methods';
+import { METHOD_ARITY } from '../../core/api';
 
 const redaction = { stripPaths: true, shortenPackages: true, maskSensitive: true, hideKernel: false, anonymizeProcesses: false, structureOnly: false, patterns: ['^billing_'] };
 

@@ -3,8 +3,8 @@
 // input and returns a freshly built value of the exact type (unknown keys are refused, so
 // nothing unexpected is passed on) or throws EmberError('BAD_INPUT').
 import { EmberError } from '../../core/errors';
-import { MAX_IMPORT_BYTES } from './types';
-import { API_METHODS, METHOD_ARITY } from './methods';
+import { MAX_IMPORT_BASE64_CHARS } from '../../core/api';
+import { API_METHODS, METHOD_ARITY } from '../../core/api';
 import { MAX_PATTERN_LENGTH, MAX_USER_PATTERNS, compileUserPattern } from '../../core/redaction';
 import type {
   ApiArgs,
@@ -17,7 +17,7 @@ import type {
   PromptAnswer,
   RedactionSettings,
   SetupOptions,
-} from './types';
+} from '../../core/api';
 
 export type Check<T> = (value: unknown, path: string) => T;
 
@@ -175,7 +175,7 @@ export const redactionSettings: Check<RedactionSettings> = obj({
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export const importRequest: Check<ImportRequest> = obj({
   fileName: str(255, /^[^\p{Cc}/\\]+$/u),
-  dataBase64: str(Math.ceil(MAX_IMPORT_BYTES / 3) * 4, BASE64),
+  dataBase64: str(MAX_IMPORT_BASE64_CHARS, BASE64),
 });
 
 export const exportRequest: Check<ExportRequest> = obj({

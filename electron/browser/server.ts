@@ -20,8 +20,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../services/types';
 import { createBackend, errorInfo, type Backend } from '../api/backend';
 import { contentTypeOf, securityHeaders, staticFileFor } from '../api/security';
-import type { WireMessage } from '../api/types';
-import { MAX_IMPORT_BYTES } from '../api/types';
+import type { WireMessage } from '../../core/api';
+import { MAX_IMPORT_BASE64_CHARS } from '../../core/api';
 
 export interface BrowserModeOptions {
   /** TCP port on 127.0.0.1 (default: any free port). */
@@ -48,7 +48,7 @@ export interface BrowserMode {
   close(): Promise<void>;
 }
 
-const MAX_WS_MESSAGE = Math.ceil(MAX_IMPORT_BYTES / 3) * 4 + 64 * 1024;
+const MAX_WS_MESSAGE = MAX_IMPORT_BASE64_CHARS + 64 * 1024;
 
 function moduleDir(): string {
   // CommonJS bundle (dist/cli) or ES module source (tsx, vitest).

@@ -13,7 +13,8 @@ import { EmberError, isEmberError } from '../../core/errors';
 import { fromFolded, toFolded } from '../../core/folded';
 import { decodePprof, encodePprof, encodePprofInSteps } from '../../core/pprof';
 import { resolvedLeafFraction, totalLost, type Profile } from '../../core/profile';
-import { DEFAULT_EXPORT_PRESET, redactProfile, type RedactionReport, type RedactionRuleId } from '../../core/redaction';
+import { DEFAULT_EXPORT_PRESET, PRESET_SETTINGS, PRESETS, isPreset, redactProfile, redactionOptionsOf, summarizeRedaction } from '../../core/redaction';
+import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
 import { runInSteps } from './cooperative';
 import { ensurePrivateDir, writeFileAtomic } from './paths';
 import type {
@@ -84,30 +85,6 @@ function validMeta(value: unknown, id: string): CaptureMetadata {
 }
 
 export type NewCaptureMetadata = Omit<CaptureMetadata, 'formatVersion' | 'id' | 'samples' | 'lost' | 'symbolizedShare'> & { readonly id?: string };
-
-const RULES_BY_TOGGLE: readonly [keyof RedactionSettings, RedactionRuleId][] = [
-  ['stripPaths', 'strip-paths'],
-  ['shortenPackages', 'shorten-packages'],
-  ['maskSensitive', 'mask-sensitive'],
-  ['hideKernel', 'hide-kernel'],
-  ['anonymizeProcesses', 'anonymize-processes'],
-  ['structureOnly', 'structure-only'],
-];
-
-export function summarizeRedaction(report: RedactionReport): string {
-  const parts: string[] = [];
-  const add = (n: number, what: string): void => {
-    if (n > 0) parts.push(`${n} ${what}`);
-  };
-  add(report.functionsMasked, 'functions masked');
-  add(report.pathsStripped, 'paths stripped');
-  add(report.packagesShortened, 'package names shortened');
-  add(report.kernelFramesHidden, 'kernel frames hidden');
-  add(report.processesAnonymized, 'processes anonymized');
-  add(report.threadsAnonymized, 'threads anonymized');
-  add(report.filesMasked + report.modulesMasked, 'files or modules masked');
-  return parts.length === 0 ? 'nothing to redact' : parts.join(', ');
-}
 
 function safeFileStem(title: string): string {
   const s = title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
@@ -236,7 +213,7 @@ export class Library implements LibraryService {
   }
 
   async import(bytes: Uint8Array, fileName: string): Promise<CaptureSummary> {
-    if (bytes.length > 64 * 1024 * 1024) throw new EmberError('TOO_LARGE', 'The file is larger than 64 MiB.');
+    if (bytes.length > MAX_IMPORT_BYTES) throw new EmberError('TOO_LARGE', IMPORT_TOO_LARGE_MESSAGE);
     const { profile } = parseProfileFile(bytes, fileName);
     const now = Date.now();
     // eslint-disable-next-line no-control-regex
@@ -265,14 +242,19 @@ export class Library implements LibraryService {
   }
 }
 
-export function exportProfile(profile: Profile, title: string, options: ExportOptions, teamKey?: Uint8Array): ExportedFile {
+/** The settings of an export: a preset or the view's toggles, plus extra patterns. */
+function exportSettings(options: ExportOptions): RedactionSettings {
   const redaction = options.redaction ?? DEFAULT_EXPORT_PRESET;
-  const patterns = [...(typeof redaction === 'object' ? redaction.patterns : []), ...(options.patterns ?? [])];
-  const key = teamKey ?? randomBytes(32);
-  const result =
-    typeof redaction === 'string'
-      ? redactProfile(profile, { preset: redaction, key, patterns })
-      : redactProfile(profile, { rules: RULES_BY_TOGGLE.filter(([t]) => redaction[t] === true).map(([, r]) => r), key, patterns });
+  if (typeof redaction === 'string' && !isPreset(redaction)) {
+    throw new EmberError('BAD_OPTIONS', `unknown redaction preset ${JSON.stringify(redaction)}; presets are ${Object.keys(PRESETS).join(', ')}`);
+  }
+  const settings = typeof redaction === 'string' ? PRESET_SETTINGS[redaction] : redaction;
+  return { ...settings, patterns: [...settings.patterns, ...(options.patterns ?? [])] };
+}
+
+/** A profile as an export file, redacted as the options say (random key unless a team key is given). */
+export function exportProfile(profile: Profile, title: string, options: ExportOptions, teamKey?: Uint8Array): ExportedFile {
+  const result = redactProfile(profile, redactionOptionsOf(exportSettings(options), teamKey ?? randomBytes(32)));
   const stem = safeFileStem(title);
   const summary = result.applied.length === 0 ? 'no redaction' : summarizeRedaction(result.report);
   if (options.format === 'pprof') {

@@ -10,44 +10,27 @@
 //  - Failures are EmberError (core/errors.ts) with a stable code; messages are one line.
 //  - Stable after the first commit: extended only by adding optional members.
 import type { ErrorCode } from '../../core/errors';
-import type { Profile } from '../../core/profile/types';
+import type {
+  CaptureOptions,
+  CaptureSummary,
+  CheckReport,
+  ConnectionInfo,
+  ExportFormat,
+  HostEntry,
+  HostInput,
+  Profile,
+  RedactionPreset,
+  RedactionSettings,
+  SetupOptions,
+  SetupPlan,
+  SetupResult,
+  WarningView,
+} from '../../core/api/types';
 
-export type { Profile };
+// The plain-data types are the API's (core/api/types.ts); re-exported for the services' own modules.
+export type * from '../../core/api/types';
 
 // ---------------------------------------------------------------- hosts
-
-export type HostSource = 'ssh-config' | 'app' | 'local';
-
-export interface HostEntry {
-  /** Stable id: `local`, `ssh:<alias>` for ssh_config hosts, `app:<uuid>` for app hosts. */
-  readonly id: string;
-  /** What the user calls the host (ssh_config alias, their label, "This machine"). */
-  readonly label: string;
-  readonly source: HostSource;
-  /** Resolved HostName ('' for local). */
-  readonly hostName: string;
-  /** Resolved user ('' = the local user name). */
-  readonly user: string;
-  /** 0 = default (22). */
-  readonly port: number;
-  /** First identity file ('' = none configured). */
-  readonly identityFile: string;
-  /** ProxyJump value as written ('' = direct), e.g. `bastion` or `a@b:2222,c`. */
-  readonly proxyJump: string;
-  /** Only hosts added in the app can be edited or removed. */
-  readonly editable: boolean;
-}
-
-export interface HostInput {
-  /** Present when editing an existing app host. */
-  readonly id?: string;
-  readonly label: string;
-  readonly hostName: string;
-  readonly user: string;
-  readonly port: number;
-  readonly identityFile: string;
-  readonly proxyJump: string;
-}
 
 export interface HostsService {
   /** This machine, ssh_config hosts (concrete `Host` names, no patterns), app hosts. */
@@ -115,74 +98,10 @@ export interface ConnectOptions {
   readonly timeoutMs?: number;
 }
 
-export interface ConnectionInfo {
-  readonly hostId: string;
-  readonly hostLabel: string;
-  readonly user: string;
-  /** `SHA256:...` of the host key that was accepted; '' for This machine. */
-  readonly hostKeyFingerprint: string;
-  readonly kernel: string;
-  readonly arch: string;
-  readonly isRoot: boolean;
-}
-
-export type Severity = 'blocker' | 'critical' | 'high' | 'warn' | 'info';
-
-export interface WarningView {
-  readonly id: string;
-  readonly severity: Severity;
-  readonly title: string;
-  readonly evidence: string;
-  readonly why: string;
-  readonly remediation: string;
-}
-
-/** JSON-safe value (the agent's posture evidence is carried as such). */
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
-
-export interface CheckReport {
-  readonly hostId: string;
-  readonly kernel: string;
-  readonly user: string;
-  /** The posture evidence as the agent reported it (PostureReply, JSON form). */
-  readonly evidence: JsonValue;
-  readonly warnings: readonly WarningView[];
-  /** True when at least one warning is a blocker (CLI `check` exits 2). */
-  readonly hasBlocker: boolean;
-  /** Capabilities a capture will use, e.g. ['CAP_BPF', 'CAP_PERFMON']. */
-  readonly capabilities: readonly string[];
-  readonly setupInstalled: boolean;
-  /** Path of the installed sampler ('' when not installed). */
-  readonly samplerPath: string;
-}
-
-export interface SetupOptions {
-  /** Add CAP_SYSLOG (kernel symbols at perf_event_paranoid=2). */
-  readonly kernelSymbols: boolean;
-  /** Explicit consent to CAP_SYS_ADMIN on kernels older than 5.8. */
-  readonly allowSysAdmin: boolean;
-}
-
-export interface SetupPlan {
-  readonly hostId: string;
-  /** The exact commands, in order, as they will run on the host (as root). */
-  readonly commands: readonly string[];
-  /** 'root' (connected as root), 'sudo-n' (passwordless sudo) or 'sudo-S' (password asked). */
-  readonly via: 'root' | 'sudo-n' | 'sudo-S';
-  readonly installDir: string;
-  readonly notes: readonly string[];
-}
-
 export interface SetupProgress {
   readonly step: number;
   readonly total: number;
   readonly message: string;
-}
-
-export interface SetupResult {
-  readonly ok: boolean;
-  /** Verification lines: getcap, owner, mode, group membership. */
-  readonly report: readonly string[];
 }
 
 export interface UploadProgress {
@@ -209,28 +128,6 @@ export interface Session {
 
 // ---------------------------------------------------------------- capture
 
-export type CaptureTarget =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'pid'; readonly pid: number }
-  | { readonly kind: 'comm'; readonly name: string }
-  | { readonly kind: 'cgroup'; readonly path: string };
-
-export interface CaptureOptions {
-  /** Samples per second per CPU (1..10000, default 99). */
-  readonly hz: number;
-  /** 0 = until stopped. */
-  readonly seconds: number;
-  readonly target: CaptureTarget;
-  /** Host-side strict redaction: unredacted names never leave the host. */
-  readonly strict: boolean;
-  /** Resolve kernel frames (the setup must have opted in to CAP_SYSLOG). */
-  readonly kernelSymbols?: boolean;
-  /** Extra redaction patterns used with strict host-side redaction. */
-  readonly redactPatterns?: readonly string[];
-  /** Title in the library (default `<host> <date>`). */
-  readonly title?: string;
-}
-
 export interface CaptureProgress {
   readonly captureId: string;
   readonly hostId: string;
@@ -239,21 +136,6 @@ export interface CaptureProgress {
   readonly elapsedMs: number;
   /** Deltas merged so far. */
   readonly deltas: number;
-}
-
-export interface CaptureSummary {
-  readonly id: string;
-  readonly title: string;
-  /** Host label, or '' for an imported file. */
-  readonly host: string;
-  readonly source: 'capture' | 'import';
-  readonly startedMs: number;
-  readonly durationMs: number;
-  readonly samples: number;
-  readonly lost: number;
-  readonly interrupted: boolean;
-  /** Redaction applied before the capture was stored ('none' when unredacted). */
-  readonly redaction: string;
 }
 
 export interface CaptureResult {
@@ -290,8 +172,6 @@ export interface CaptureService {
 }
 
 // ---------------------------------------------------------------- library
-
-export type RedactionPreset = 'none' | 'paths' | 'standard' | 'strict' | 'all';
 
 export interface CaptureMetadata {
   readonly formatVersion: 1;
@@ -344,19 +224,6 @@ export interface LibraryService {
 }
 
 // ---------------------------------------------------------------- export
-
-export type ExportFormat = 'pprof' | 'folded';
-
-/** The view's toggles (issue 6); a preset is a named combination of them. */
-export interface RedactionSettings {
-  readonly stripPaths: boolean;
-  readonly shortenPackages: boolean;
-  readonly maskSensitive: boolean;
-  readonly hideKernel: boolean;
-  readonly anonymizeProcesses: boolean;
-  readonly structureOnly: boolean;
-  readonly patterns: readonly string[];
-}
 
 export interface ExportOptions {
   readonly format: ExportFormat;

@@ -1,7 +1,7 @@
 // The one API object of the UI: the Electron preload's `window.emberscope`, or in browser mode a
 // WebSocket client implementing the same EmberscopeApi against electron/browser/server.ts.
 import type { ErrorCode } from '../../core/errors';
-import type { ApiEvent, ApiMethod, EmberscopeApi, WireMessage } from '../../electron/api/types';
+import { API_METHODS, parseApiError, type ApiEvent, type ApiMethod, type EmberscopeApi, type WireMessage } from '../../core/api';
 
 declare global {
   interface Window {
@@ -20,37 +20,14 @@ export class ApiFailure extends Error {
   }
 }
 
-const CODE_PREFIX = /^(?:Error invoking remote method '[^']*': (?:Error: )?)?([A-Z][A-Z_]+): ([\s\S]*)$/;
-
 /** Turns whatever a call rejected with into an ApiFailure (the `CODE: message` convention). */
 export function toFailure(error: unknown): ApiFailure {
   if (error instanceof ApiFailure) return error;
   const message = error instanceof Error ? error.message : String(error);
-  const m = CODE_PREFIX.exec(message);
-  if (m) return new ApiFailure(m[1] as ErrorCode, m[2] ?? '');
+  const info = parseApiError(message);
+  if (info) return new ApiFailure(info.code, info.message);
   return new ApiFailure('INTERNAL', message || 'Something went wrong.');
 }
-
-/** Every request/response method: the WebSocket client forwards exactly these. */
-const METHODS = {
-  appInfo: true,
-  listHosts: true,
-  saveHost: true,
-  removeHost: true,
-  connect: true,
-  disconnect: true,
-  answerPrompt: true,
-  checkHost: true,
-  setupPlan: true,
-  runSetup: true,
-  startCapture: true,
-  stopCapture: true,
-  listCaptures: true,
-  openCapture: true,
-  removeCapture: true,
-  importProfile: true,
-  exportCapture: true,
-} as const satisfies Record<ApiMethod, true>;
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -135,7 +112,7 @@ export function createWebSocketApi(wsUrl: string, onConnectionChange?: (connecte
       return () => listeners.delete(listener);
     },
   };
-  for (const method of Object.keys(METHODS) as ApiMethod[]) {
+  for (const method of API_METHODS) {
     api[method] = (...args: unknown[]) => call(method, args);
   }
   return api as unknown as EmberscopeApi;

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { profileFromPaths } from '../../core/testing/fixtures';
-import type { ApiEvent, CaptureSummary, EmberscopeApi, ExportRequest } from '../../electron/api/types';
+import type { ApiEvent, CaptureSummary, EmberscopeApi, ExportRequest } from '../../core/api';
 import { useStore } from './store';
-import { PRESETS } from './model/redaction';
+import { PRESET_SETTINGS as PRESETS } from '../../core/redaction';
 
 const summary: CaptureSummary = { id: 'c1', title: 'svc', host: '', source: 'import', startedMs: 0, durationMs: 0, samples: 3, lost: 0, interrupted: false, redaction: 'none' };
 const profile = profileFromPaths([['main;hot', 3]]);

@@ -19,9 +19,10 @@ import type {
   SetupOptions,
   SetupPlan,
   SetupResult,
-} from '../../electron/api/types';
+} from '../../core/api';
+import { MAX_IMPORT_BYTES } from '../../core/api';
 import { toFailure, type ApiFailure } from './api';
-import { PRESETS, isRedactionOff, normalizeRedaction } from './model/redaction';
+import { NO_REDACTION, isRedactionOff, normalizeRedaction } from '../../core/redaction';
 
 export interface UiError {
   readonly title: string;
@@ -157,8 +158,6 @@ export function describeFailure(failure: ApiFailure, title: string): UiError {
   return { title, code: failure.code, message: next && !message.includes(next) ? `${message} ${next}` : message };
 }
 
-const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
-
 function bytesToBase64(bytes: Uint8Array): string {
   let binary = '';
   const chunk = 0x8000;
@@ -258,7 +257,7 @@ export const useStore = create<Store>()((set, get) => {
     libraryLoaded: false,
     busy: null,
     open: null,
-    redaction: PRESETS.none,
+    redaction: NO_REDACTION,
     search: '',
     inverted: false,
     focus: null,
@@ -455,7 +454,7 @@ export const useStore = create<Store>()((set, get) => {
       let last: CaptureSummary | null = null;
       for (const file of files) {
         if (file.size > MAX_IMPORT_BYTES) {
-          get().fail(new Error(`TOO_LARGE: ${file.name} is larger than 64 MiB.`), 'The file could not be imported');
+          get().fail(new Error(`TOO_LARGE: ${file.name} is larger than ${MAX_IMPORT_BYTES / (1024 * 1024)} MiB.`), 'The file could not be imported');
           continue;
         }
         set({ busy: `Importing ${file.name}…` });

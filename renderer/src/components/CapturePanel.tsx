@@ -1,7 +1,7 @@
 // Capture: target (all / pid / process name / cgroup), frequency, duration or manual stop;
 // Start and Stop; live sample and lost counters.
 import { useId, useState } from 'react';
-import type { CaptureTarget } from '../../../electron/api/types';
+import type { CaptureTarget } from '../../../core/api';
 import { useStore } from '../store';
 import { formatCount } from '../model/flame';
 

@@ -1,7 +1,7 @@
 // The questions the app must ask: host-key fingerprint, key passphrase, password, and the
 // confirmation of an unredacted export.
 import { useEffect, useState } from 'react';
-import type { Prompt } from '../../../electron/api/types';
+import type { Prompt } from '../../../core/api';
 import { useStore } from '../store';
 import { Modal } from './Modal';
 

@@ -1,6 +1,6 @@
 // Add or edit a host added in the app (ssh_config hosts are edited in ~/.ssh/config).
 import { useState } from 'react';
-import type { HostInput } from '../../../electron/api/types';
+import type { HostInput } from '../../../core/api';
 import { useStore } from '../store';
 import { Modal } from './Modal';
 

@@ -1,6 +1,6 @@
 // Host list: ssh_config hosts, added hosts and This machine; search; add, edit, remove.
 import { useMemo, useState } from 'react';
-import type { HostEntry, HostInput } from '../../../electron/api/types';
+import type { HostEntry, HostInput } from '../../../core/api';
 import { useStore } from '../store';
 import { HostEditor } from './HostEditor';
 

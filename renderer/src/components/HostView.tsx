@@ -2,9 +2,8 @@
 // remediation; the capabilities a capture will use); one-time setup, commands shown first,
 // with progress; then the capture form.
 import { useState } from 'react';
-import type { Severity, SetupOptions, WarningView } from '../../../electron/api/types';
+import { SEVERITY_WORST_FIRST, type SetupOptions, type WarningView } from '../../../core/api';
 
-const SEVERITY_ORDER: readonly Severity[] = ['blocker', 'critical', 'high', 'warn', 'info'];
 import { useStore } from '../store';
 import { hostAddress, toInput } from './HostList';
 import { HostEditor } from './HostEditor';
@@ -137,7 +136,7 @@ export function HostView({ hostId }: { readonly hostId: string }) {
             A capture runs the sampler with <strong>{report.capabilities.length ? report.capabilities.join(' + ') : 'no capabilities'}</strong> and nothing else, as {report.user || 'your user'}.
           </p>
           {report.warnings.length === 0 ? <p className="ok">No warnings.</p> : null}
-          {SEVERITY_ORDER.map((sev) => {
+          {SEVERITY_WORST_FIRST.map((sev) => {
             const items = report.warnings.filter((w) => w.severity === sev);
             if (items.length === 0) return null;
             return (

@@ -1,9 +1,9 @@
 // Redaction toggles and patterns: applied at once to the graph and the table, and to every
 // export. The summary says what they changed ("23 functions masked, 140 paths stripped").
 import { useId, useState } from 'react';
-import type { RedactionPreset, RedactionSettings } from '../../../electron/api/types';
+import type { RedactionPreset, RedactionSettings } from '../../../core/api';
 import { useStore } from '../store';
-import { PRESETS, patternProblem, presetOf } from '../model/redaction';
+import { PRESET_SETTINGS, patternProblem, presetOf } from '../../../core/redaction';
 
 type Toggle = keyof Omit<RedactionSettings, 'patterns'>;
 
@@ -44,7 +44,7 @@ export function RedactionPanel({ summary, active }: { readonly summary: string; 
       <h2 id={`${ids}-title`}>Redaction</h2>
       <div className="segmented presets" role="group" aria-label="Redaction preset">
         {PRESET_NAMES.map((name) => (
-          <button key={name} type="button" aria-pressed={preset === name} onClick={() => setRedaction({ ...PRESETS[name], patterns: name === 'none' ? [] : settings.patterns })}>
+          <button key={name} type="button" aria-pressed={preset === name} onClick={() => setRedaction({ ...PRESET_SETTINGS[name], patterns: name === 'none' ? [] : settings.patterns })}>
             {name}
           </button>
         ))}

@@ -3,11 +3,22 @@
 // response and event here is plain serializable data (structured clone and JSON).
 //
 // Errors: a rejected call carries an Error whose message is `CODE: message` (core/errors'
-// describeError format), so the code survives contextBridge and JSON alike.
-import type { ErrorCode } from '../../core/errors';
-import type { Profile } from '../../core/profile/types';
-
-export type { Profile };
+// describeError format; ./errors.ts reads it back), so the code survives contextBridge and JSON.
+import type { Profile } from '../profile/types';
+import type {
+  ApiErrorInfo,
+  CaptureOptions,
+  CaptureSummary,
+  CheckReport,
+  ConnectionInfo,
+  ExportFormat,
+  HostEntry,
+  HostInput,
+  RedactionSettings,
+  SetupOptions,
+  SetupPlan,
+  SetupResult,
+} from './types';
 
 export interface AppInfo {
   readonly version: string;
@@ -15,49 +26,6 @@ export interface AppInfo {
   /** True when the services behind the API can reach hosts (false: offline viewer only). */
   readonly hostsAvailable: boolean;
 }
-
-// ---------------------------------------------------------------- shared with the services
-// The services facade's plain-data types are the API's too (one definition, no drift).
-import type {
-  CaptureOptions,
-  CaptureSummary,
-  CaptureTarget,
-  CheckReport,
-  ConnectionInfo,
-  ExportFormat,
-  HostEntry,
-  HostInput,
-  HostSource,
-  RedactionPreset,
-  RedactionSettings,
-  SetupOptions,
-  SetupPlan,
-  SetupResult,
-  Severity,
-  WarningView,
-} from '../services/types';
-
-export type {
-  CaptureOptions,
-  CaptureSummary,
-  CaptureTarget,
-  CheckReport,
-  ConnectionInfo,
-  ExportFormat,
-  HostEntry,
-  HostInput,
-  HostSource,
-  RedactionPreset,
-  RedactionSettings,
-  SetupOptions,
-  SetupPlan,
-  SetupResult,
-  Severity,
-  WarningView,
-};
-
-export const SEVERITY_ORDER: readonly Severity[] = ['blocker', 'critical', 'high', 'warn', 'info'];
-
 // ---------------------------------------------------------------- prompts
 
 export type Prompt =
@@ -125,11 +93,6 @@ export interface ExportedFile {
 }
 
 // ---------------------------------------------------------------- events
-
-export interface ApiErrorInfo {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
 
 export type ApiEvent =
   | { readonly type: 'prompt'; readonly prompt: Prompt }
@@ -215,6 +178,3 @@ export type WireMessage =
   | { readonly kind: 'result'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly kind: 'result'; readonly id: number; readonly ok: false; readonly error: ApiErrorInfo }
   | { readonly kind: 'event'; readonly event: ApiEvent };
-
-/** Largest import accepted (bytes of the file). */
-export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;

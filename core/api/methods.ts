@@ -1,6 +1,7 @@
 // The request/response methods of the API and how many arguments each takes. Pure data: the
-// sandboxed preload bundles it, and the validator refuses calls with more arguments.
-import type { ApiMethod } from './types';
+// sandboxed preload bundles it, the browser mode's client forwards exactly these, and the
+// validator refuses calls with more arguments.
+import type { ApiMethod } from './api';
 
 export const METHOD_ARITY = Object.freeze({
   appInfo: 0,
@@ -23,6 +24,10 @@ export const METHOD_ARITY = Object.freeze({
 } as const satisfies Record<ApiMethod, number>);
 
 export const API_METHODS = Object.keys(METHOD_ARITY) as ApiMethod[];
+
+export function isApiMethod(value: unknown): value is ApiMethod {
+  return typeof value === 'string' && Object.hasOwn(METHOD_ARITY, value);
+}
 
 /** IPC channels of the Electron shell. */
 export const IPC_CALL = 'emberscope:call';

@@ -1,0 +1,9 @@
+// The plain-data contract between the UI and the app: methods, arguments, events, results,
+// limits, error codes. Imported by electron/, renderer/, e2e/ and the tests.
+export type * from './types';
+export type * from './api';
+export { API_METHODS, IPC_CALL, IPC_EVENT, METHOD_ARITY, isApiMethod } from './methods';
+export { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BASE64_CHARS, MAX_IMPORT_BYTES } from './limits';
+export { parseApiError, unwrapRemoteError } from './errors';
+export { SEVERITY_WORST_FIRST } from './severity';
+export type { ErrorCode } from '../errors';

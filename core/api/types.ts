@@ -1,0 +1,136 @@
+// The plain-data types of the API between the UI and the desktop services: every argument,
+// result and event is JSON-safe and structured-clone safe. The services (electron/services),
+// the API backend and preload (electron/api, electron/preload.ts), the renderer, the CLI and the
+// tests all import them from here. Stable: extended only by adding optional members.
+import type { ErrorCode } from '../errors';
+import type { Severity } from '../warnings/catalogue';
+
+export type { Profile } from '../profile/types';
+export type { Severity } from '../warnings/catalogue';
+export type { RedactionPreset } from '../redaction/rules';
+export type { RedactionSettings } from '../redaction/settings';
+export type { CaptureOptions, CaptureTarget } from '../capture/options';
+
+// ---------------------------------------------------------------- hosts
+
+export type HostSource = 'ssh-config' | 'app' | 'local';
+
+export interface HostEntry {
+  /** Stable id: `local`, `ssh:<alias>` for ssh_config hosts, `app:<uuid>` for app hosts. */
+  readonly id: string;
+  /** What the user calls the host (ssh_config alias, their label, "This machine"). */
+  readonly label: string;
+  readonly source: HostSource;
+  /** Resolved HostName ('' for local). */
+  readonly hostName: string;
+  /** Resolved user ('' = the local user name). */
+  readonly user: string;
+  /** 0 = default (22). */
+  readonly port: number;
+  /** First identity file ('' = none configured). */
+  readonly identityFile: string;
+  /** ProxyJump value as written ('' = direct), e.g. `bastion` or `a@b:2222,c`. */
+  readonly proxyJump: string;
+  /** Only hosts added in the app can be edited or removed. */
+  readonly editable: boolean;
+}
+
+export interface HostInput {
+  /** Present when editing an existing app host. */
+  readonly id?: string;
+  readonly label: string;
+  readonly hostName: string;
+  readonly user: string;
+  readonly port: number;
+  readonly identityFile: string;
+  readonly proxyJump: string;
+}
+
+// ---------------------------------------------------------------- connection, posture, setup
+
+export interface ConnectionInfo {
+  readonly hostId: string;
+  readonly hostLabel: string;
+  readonly user: string;
+  /** `SHA256:...` of the host key that was accepted; '' for This machine. */
+  readonly hostKeyFingerprint: string;
+  readonly kernel: string;
+  readonly arch: string;
+  readonly isRoot: boolean;
+}
+
+export interface WarningView {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly title: string;
+  readonly evidence: string;
+  readonly why: string;
+  readonly remediation: string;
+}
+
+/** JSON-safe value (the agent's posture evidence is carried as such). */
+export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+export interface CheckReport {
+  readonly hostId: string;
+  readonly kernel: string;
+  readonly user: string;
+  /** The posture evidence as the agent reported it (PostureReply, JSON form). */
+  readonly evidence: JsonValue;
+  readonly warnings: readonly WarningView[];
+  /** True when at least one warning is a blocker (CLI `check` exits 2). */
+  readonly hasBlocker: boolean;
+  /** Capabilities a capture will use, e.g. ['CAP_BPF', 'CAP_PERFMON']. */
+  readonly capabilities: readonly string[];
+  readonly setupInstalled: boolean;
+  /** Path of the installed sampler ('' when not installed). */
+  readonly samplerPath: string;
+}
+
+export interface SetupOptions {
+  /** Add CAP_SYSLOG (kernel symbols at perf_event_paranoid=2). */
+  readonly kernelSymbols: boolean;
+  /** Explicit consent to CAP_SYS_ADMIN on kernels older than 5.8. */
+  readonly allowSysAdmin: boolean;
+}
+
+export interface SetupPlan {
+  readonly hostId: string;
+  /** The exact commands, in order, as they will run on the host (as root). */
+  readonly commands: readonly string[];
+  /** 'root' (connected as root), 'sudo-n' (passwordless sudo) or 'sudo-S' (password asked). */
+  readonly via: 'root' | 'sudo-n' | 'sudo-S';
+  readonly installDir: string;
+  readonly notes: readonly string[];
+}
+
+export interface SetupResult {
+  readonly ok: boolean;
+  /** Verification lines: getcap, owner, mode, group membership. */
+  readonly report: readonly string[];
+}
+
+// ---------------------------------------------------------------- captures and the library
+
+export interface CaptureSummary {
+  readonly id: string;
+  readonly title: string;
+  /** Host label, or '' for an imported file. */
+  readonly host: string;
+  readonly source: 'capture' | 'import';
+  readonly startedMs: number;
+  readonly durationMs: number;
+  readonly samples: number;
+  readonly lost: number;
+  readonly interrupted: boolean;
+  /** Redaction applied before the capture was stored ('none' when unredacted). */
+  readonly redaction: string;
+}
+
+export type ExportFormat = 'pprof' | 'folded';
+
+/** An error as plain data: a stable code and one line in plain words. */
+export interface ApiErrorInfo {
+  readonly code: ErrorCode;
+  readonly message: string;
+}
