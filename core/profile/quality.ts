@@ -1,5 +1,5 @@
 // Symbolization quality: how many frames, frame occurrences and samples carry each status.
-import { countsPerStack } from './aggregate';
+import { countsPerStack, forEachSampledFrame } from './aggregate';
 import { FRAME_STATUSES, type FrameStatus, type Profile } from './types';
 
 export interface StatusShare {
@@ -43,18 +43,10 @@ export function symbolizationQuality(profile: Profile): SymbolizationQuality {
   >;
   for (const frame of profile.frames) mutable[frame.status].frames++;
   let totalOccurrences = 0;
-  let totalSamples = 0;
-  countsPerStack(profile).forEach((samples, index) => {
-    const stack = profile.stacks[index];
-    if (samples === 0 || stack === undefined) return;
-    totalSamples += samples;
-    stack.forEach((frameIndex, depth) => {
-      const frame = profile.frames[frameIndex];
-      if (frame === undefined) return;
-      mutable[frame.status].occurrences += samples;
-      totalOccurrences += samples;
-      if (depth === 0) mutable[frame.status].leafSamples += samples;
-    });
+  const totalSamples = forEachSampledFrame(profile, countsPerStack(profile), (frame, depth, samples) => {
+    mutable[frame.status].occurrences += samples;
+    totalOccurrences += samples;
+    if (depth === 0) mutable[frame.status].leafSamples += samples;
   });
   const resolved = [...RESOLVED].reduce((sum, status) => sum + mutable[status].leafSamples, 0);
   return {

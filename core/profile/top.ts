@@ -1,6 +1,6 @@
 // Top functions by name: self (the function is the leaf) and total (the function is anywhere
 // on the stack, counted once per stack however deep the recursion).
-import { countsPerStack } from './aggregate';
+import { countsPerStack, forEachSampledFrame } from './aggregate';
 import type { FrameKind, Profile, SampleRow } from './types';
 
 export interface FunctionStat {
@@ -19,25 +19,17 @@ export interface TopFunctions {
 export function topFunctions(profile: Profile, options: { limit?: number; filter?: (row: SampleRow) => boolean } = {}): TopFunctions {
   const counts = countsPerStack(profile, options.filter);
   const stats = new Map<string, { name: string; kind: FrameKind; self: number; total: number; seen: number }>();
-  let totalSamples = 0;
-  counts.forEach((samples, index) => {
-    const stack = profile.stacks[index];
-    if (samples === 0 || stack === undefined) return;
-    totalSamples += samples;
-    stack.forEach((frameIndex, depth) => {
-      const frame = profile.frames[frameIndex];
-      if (frame === undefined) return;
-      let stat = stats.get(frame.name);
-      if (stat === undefined) {
-        stat = { name: frame.name, kind: frame.kind, self: 0, total: 0, seen: -1 };
-        stats.set(frame.name, stat);
-      }
-      if (depth === 0) stat.self += samples;
-      if (stat.seen !== index) {
-        stat.total += samples;
-        stat.seen = index;
-      }
-    });
+  const totalSamples = forEachSampledFrame(profile, counts, (frame, depth, samples, index) => {
+    let stat = stats.get(frame.name);
+    if (stat === undefined) {
+      stat = { name: frame.name, kind: frame.kind, self: 0, total: 0, seen: -1 };
+      stats.set(frame.name, stat);
+    }
+    if (depth === 0) stat.self += samples;
+    if (stat.seen !== index) {
+      stat.total += samples;
+      stat.seen = index;
+    }
   });
   const functions = [...stats.values()]
     .map(({ name, kind, self, total }) => ({ name, kind, self, total }))
