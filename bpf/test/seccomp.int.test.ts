@@ -116,14 +116,17 @@ describe('the sampler under its seccomp filter', () => {
     const w = await host.startWorkload('c', { seconds: 20, threads: 1 });
     try {
       for (const maps of [true, false]) {
-        const s = startSampler(asUser([capsBin, '--pid', String(w.pid), ...(maps ? ['--maps'] : []), '--interval-ms', '200']));
-        const st = await waitSealed(s.pid);
+        const s = startSampler(asUser([capsBin, '--pid', String(w.pid), ...(maps ? ['--maps'] : []), '--interval-ms', '200', '--duration', '20']));
+        await waitSealed(s.pid);
+        await sleep(700); // a few drains and maps reads under the filter, then look again
+        const st = await status(s.pid);
         const limits = await readFile(`/proc/${s.pid}/limits`, 'utf8');
         s.child.kill('SIGTERM');
         const r = await s.done;
         expect(r.code, r.stderr).toBe(0);
         complete(r.records);
         expect(r.records.end?.reason).toBe(1);
+        expect(st.get('Seccomp')).toBe('2');
         expect(st.get('NoNewPrivs')).toBe('1');
         expect(st.get('Seccomp_filters')).toBe('1');
         expect(st.get('CapEff')).toBe('0000000000000000');
