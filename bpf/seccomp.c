@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /* The sampler's seccomp filter, hand-written classic BPF (no libseccomp: the whole filter is the
- * allowlist below, ~60 instructions, and adds no library to the static binary or the pinned
- * toolchain). Installed after the program is attached and the capabilities are dropped; from
- * then on the sampler only drains maps it already holds, polls, reads /proc/PID/maps (--maps)
- * and writes records. Every other system call, and every call from another ABI (x32 on x86_64,
- * a 32-bit compat call), kills the whole process: SECCOMP_RET_KILL_PROCESS, seen by the parent
- * as death by SIGSYS. Syscall numbers come from <sys/syscall.h>, so an aarch64 build uses the
- * same list with its own numbers and AUDIT_ARCH_AARCH64.
+ * allowlist below, 57 instructions (65 with --maps), and adds no library to the static binary
+ * or the pinned toolchain). Installed after the program is attached and the capabilities are
+ * dropped; from then on the sampler only drains maps it already holds, polls, reads
+ * /proc/PID/maps (--maps) and writes records. Every other system call, and every call from
+ * another ABI (x32 on x86_64, a 32-bit compat call), kills the whole process:
+ * SECCOMP_RET_KILL_PROCESS, seen by the parent as death by SIGSYS. Syscall numbers come from
+ * <sys/syscall.h>, so an aarch64 build uses the same list with its own numbers and
+ * AUDIT_ARCH_AARCH64.
  *
  * The list is what the statically linked code (this glibc, this libbpf) calls after attach,
- * traced with strace on every path (drain, --maps, --kallsyms, signal, stdin, parent death,
- * EPIPE, errors); README.md explains each entry. */
+ * traced with strace (drain, --maps, --kallsyms, signals, stdin, parent death, EPIPE,
+ * SIGSTOP/SIGCONT); README.md explains each entry. */
 #include <errno.h>
 #include <stddef.h>
 #include <unistd.h>
