@@ -3,7 +3,8 @@
  * event, and streams framed little-endian records (FORMAT.md) to stdout. Static: libbpf,
  * libelf and zlib are compiled in; the host needs only kernel BTF.
  * Privileges: CAP_BPF + CAP_PERFMON (CAP_SYS_ADMIN on kernels older than 5.8), dropped as
- * soon as the program is attached. */
+ * soon as the program is attached; then a default-deny seccomp filter (seccomp.c) confines it
+ * to draining, polling and writing records. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@
 #include <linux/magic.h>
 #include <linux/perf_event.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -33,6 +35,10 @@
 #include <bpf/libbpf.h>
 #include "sampler.h"
 #include "sampler.skel.h"
+#include "seccomp.h"
+#ifdef EMBERSCOPE_TEST_FORBIDDEN_SYSCALL
+#include <sys/mman.h>
+#endif
 
 #ifndef SAMPLER_VERSION
 #define SAMPLER_VERSION "dev"
@@ -107,6 +113,9 @@ static struct {
 	__u32 exclude[MAX_FILTER_PIDS], nexclude;
 	const char *cgroup;
 	bool build_id, kernel_stacks, maps, kallsyms, verbose;
+#ifdef EMBERSCOPE_TEST_FORBIDDEN_SYSCALL
+	const char *test_forbidden;
+#endif
 } opt = { .hz = 99, .interval_ms = 1000, .kernel_stacks = true };
 
 /* ---- output ------------------------------------------------------------------------------ */
@@ -328,6 +337,11 @@ static void usage(FILE *f)
 		"  --kallsyms          emit the kernel's text symbols once (read before the capability drop,\n"
 		"                      so CAP_SYSLOG is not kept; without it the addresses read as zero)\n"
 		"  --verbose           let libbpf log to stderr\n"
+#ifdef EMBERSCOPE_TEST_FORBIDDEN_SYSCALL
+		"  --test-forbidden-syscall NAME  TEST BUILD ONLY: make a forbidden system call once the\n"
+		"                      seccomp filter is on (socket, execve, open-write, bpf-prog-load,\n"
+		"                      write-fd, mmap-exec, mprotect, x32, i386)\n"
+#endif
 		"  --version           print the version and exit\n"
 		"  --help              print this help and exit\n");
 }
@@ -356,7 +370,7 @@ static unsigned long number(const char *name, const char *s, unsigned long lo, u
 static void parse_options(int argc, char **argv)
 {
 	enum { O_HZ = 256, O_DURATION, O_INTERVAL, O_PID, O_CGROUP, O_EXCLUDE, O_BUILD_ID,
-	       O_NO_KSTACKS, O_MAPS, O_KALLSYMS, O_VERBOSE, O_VERSION, O_HELP };
+	       O_NO_KSTACKS, O_MAPS, O_KALLSYMS, O_VERBOSE, O_VERSION, O_HELP, O_TEST_FORBIDDEN };
 	static const struct option longopts[] = {
 		{ "hz", required_argument, 0, O_HZ },
 		{ "duration", required_argument, 0, O_DURATION },
@@ -371,6 +385,9 @@ static void parse_options(int argc, char **argv)
 		{ "verbose", no_argument, 0, O_VERBOSE },
 		{ "version", no_argument, 0, O_VERSION },
 		{ "help", no_argument, 0, O_HELP },
+#ifdef EMBERSCOPE_TEST_FORBIDDEN_SYSCALL
+		{ "test-forbidden-syscall", required_argument, 0, O_TEST_FORBIDDEN },
+#endif
 		{ 0 },
 	};
 	int c;
@@ -406,6 +423,9 @@ static void parse_options(int argc, char **argv)
 			printf(PROG " %s (record format %d)\n", SAMPLER_VERSION, FORMAT_VERSION);
 			exit(EXIT_OK);
 		case O_HELP: usage(stdout); exit(EXIT_OK);
+#ifdef EMBERSCOPE_TEST_FORBIDDEN_SYSCALL
+		case O_TEST_FORBIDDEN: opt.test_forbidden = optarg; break;
+#endif
 		case ':': bad_option("%.64s needs a value", argv[optind - 1]);
 		default: bad_option("unknown option '%.64s'", argv[optind - 1]);
 		}
@@ -476,7 +496,7 @@ static void emit_maps(__u32 tgid)
 	snprintf(path, sizeof(path), "/proc/%u/maps", tgid);
 	if (keep_perfmon)
 		set_caps(BIT(CAP_PERFMON), BIT(CAP_PERFMON));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, SANDBOX_OPEN_FLAGS);
 	if (keep_perfmon)
 		set_caps(0, BIT(CAP_PERFMON));
 	if (fd < 0) {
@@ -927,8 +947,62 @@ static void drop_capabilities(void)
 	keep_perfmon = keep & BIT(CAP_PERFMON);
 	if (set_caps(keep & ~BIT(CAP_PERFMON), keep))
 		fail(EXIT_RUNTIME, "CAPSET", "cannot drop capabilities: %s", strerror(errno));
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		fail(EXIT_RUNTIME, "CAPSET", "cannot set no_new_privs: %s", strerror(errno));
 }
+
+/* The seccomp filter, last step of the setup. No core file when it kills the sampler (or
+ * anything else does): its memory holds kernel addresses and other processes' maps. */
+static void seal(void)
+{
+	struct rlimit no_core = { 0, 0 };
+	if (setrlimit(RLIMIT_CORE, &no_core))
+		fail(EXIT_RUNTIME, "SECCOMP", "cannot disable core dumps: %s", strerror(errno));
+	int n = sandbox_install((struct sandbox){ .open_maps = opt.maps, .capset = keep_perfmon });
+	if (n < 0)
+		fail(EXIT_RUNTIME, "SECCOMP", "cannot install the seccomp filter: %s", strerror(-n));
+	fprintf(stderr, PROG ": info: seccomp filter on: %d system calls allowed, any other kills the sampler (SIGSYS)\n", n);
+}
+
+#ifdef EMBERSCOPE_TEST_FORBIDDEN_SYSCALL
+/* Test build only (make test-build): one system call the filter must refuse by killing the
+ * process. If it returns, the filter let it through: say so and exit 99. */
+static void forbidden_syscall(const char *name, int sfd)
+{
+	long r = -1;
+	if (!strcmp(name, "socket")) {
+		r = syscall(__NR_socket, 2 /* AF_INET */, 1 /* SOCK_STREAM */, 0);
+	} else if (!strcmp(name, "execve")) {
+		char *argv[] = { "/bin/true", NULL };
+		r = syscall(__NR_execve, "/bin/true", argv, NULL);
+	} else if (!strcmp(name, "open-write")) { /* openat is allowed with --maps, read-only */
+		r = syscall(__NR_openat, AT_FDCWD, "/dev/null", O_WRONLY | O_CLOEXEC);
+	} else if (!strcmp(name, "bpf-prog-load")) { /* bpf() is allowed for map commands only */
+		union bpf_attr attr;
+		memset(&attr, 0, sizeof(attr));
+		r = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	} else if (!strcmp(name, "write-fd")) { /* write() is allowed to stdout and stderr only */
+		r = syscall(__NR_write, sfd, "x", 1);
+	} else if (!strcmp(name, "mmap-exec")) { /* mmap() is allowed without PROT_EXEC */
+		r = syscall(__NR_mmap, NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	} else if (!strcmp(name, "mprotect")) {
+		r = syscall(__NR_mprotect, obuf, 4096, PROT_READ);
+#if defined(__x86_64__)
+	} else if (!strcmp(name, "x32")) { /* an x32-ABI call: same AUDIT_ARCH, bit 30 set */
+		r = syscall(0x40000000 | __NR_getppid);
+	} else if (!strcmp(name, "i386")) { /* a 32-bit compat call (AUDIT_ARCH_I386): getppid is 64 */
+		int ret;
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(64) : "memory");
+		r = ret;
+#endif
+	} else {
+		fprintf(stderr, PROG ": TEST: unknown forbidden system call '%s'\n", name);
+		exit(99);
+	}
+	fprintf(stderr, PROG ": TEST: forbidden system call %s was allowed (returned %ld)\n", name, r);
+	exit(99);
+}
+#endif
 
 /* ---- main -------------------------------------------------------------------------------- */
 
@@ -1006,14 +1080,18 @@ int main(int argc, char **argv)
 	drop_capabilities();
 	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	report_caps(1);
-	flush_out();
-	if (opt.kallsyms)
-		emit_kallsyms();
-
 	/* stdin: a pipe, socket or terminal closing ends the capture; /dev/null or a file does not. */
 	struct stat st;
 	bool watch_stdin = fstat(STDIN_FILENO, &st) == 0 &&
 			   (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(STDIN_FILENO));
+	seal();
+	flush_out();
+	if (opt.kallsyms)
+		emit_kallsyms();
+#ifdef EMBERSCOPE_TEST_FORBIDDEN_SYSCALL
+	if (opt.test_forbidden)
+		forbidden_syscall(opt.test_forbidden, sfd);
+#endif
 	__u64 interval_ns = (__u64)opt.interval_ms * 1000000ull;
 	__u64 next = h.start_mono_ns + interval_ns;
 	__u64 deadline = opt.duration_ns ? h.start_mono_ns + opt.duration_ns : UINT64_MAX;

@@ -28,6 +28,14 @@ function titles(source: string): Set<string> {
   return out;
 }
 
+/** The system calls (backticked names in the first column) of the first table under `heading`. */
+function syscallTable(markdown: string, heading: string): string[] {
+  const section = markdown.split(`\n${heading}`)[1]?.split('\n## ')[0] ?? '';
+  const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+  const names = rows.flatMap((r) => [...(r.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map((m) => m[1] ?? ''));
+  return [...new Set(names)].sort();
+}
+
 describe('docs/threat-model.md', () => {
   const refs = references(page);
 
@@ -47,6 +55,17 @@ describe('docs/threat-model.md', () => {
       else if (!titles(readFileSync(path, 'utf8')).has(title)) missing.push(`${file}: no test titled “${title}”`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it('its seccomp allowlist, and bpf/README.md\'s, name exactly the system calls bpf/seccomp.c allows', () => {
+    const source = readFileSync(join(root, 'bpf', 'seccomp.c'), 'utf8');
+    const allowed = new Set([...source.matchAll(/\b(?:allow|ALLOW_IF)\(&p, __NR_(\w+)/g)].map((m) => m[1] ?? ''));
+    expect(allowed.size).toBeGreaterThanOrEqual(10);
+    expect(allowed.has('bpf')).toBe(true);
+    const readme = readFileSync(join(root, 'bpf', 'README.md'), 'utf8');
+    for (const [doc, heading] of [[page, "## The sampler's seccomp allowlist"], [readme, '## Seccomp']] as const) {
+      expect(syscallTable(doc, heading)).toEqual([...allowed].sort());
+    }
   });
 
   it('the title reader finds titles in single, double and template quotes, and only those', () => {

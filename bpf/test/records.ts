@@ -65,6 +65,10 @@ export interface Maps {
   flags: number;
   text: string;
 }
+export interface Kallsyms {
+  flags: number;
+  text: string;
+}
 export interface Records {
   header?: Header;
   stacks: number;
@@ -76,6 +80,7 @@ export interface Records {
   errors: { code: string; message: string }[];
   maps: Maps[];
   caps: Caps[];
+  kallsyms?: Kallsyms;
   /** Types in stream order, for order checks. */
   order: number[];
 }
@@ -161,6 +166,9 @@ export function parseRecords(buf: Buffer): Records {
           stage: p.readUInt32LE(0), noNewPrivs: p.readUInt32LE(4), effective: p.readBigUInt64LE(8), permitted: p.readBigUInt64LE(16),
           inheritable: p.readBigUInt64LE(24), ambient: p.readBigUInt64LE(32), bounding: p.readBigUInt64LE(40),
         });
+        break;
+      case 9:
+        out.kallsyms = { flags: p.readUInt32LE(0), text: p.subarray(4).toString('latin1') };
         break;
       default:
         break; // unknown types are skipped
