@@ -48,8 +48,13 @@ describe('demangle', () => {
     ['_ZL12getStatePropPA256_KiPai.isra.0', 'getStateProp(int const (*) [256], signed char*, int) [clone .isra.0]'],
     // the function of a local name without its return type
     ['_ZZN4node11SPrintFImplIRmJRhEEENSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEPKcOT_DpOT0_E20error_and_abort_args', 'node::SPrintFImpl<unsigned long&, unsigned char&>(char const*, unsigned long&, unsigned char&)::error_and_abort_args'],
-    // what the parser gives up on goes to the library: decltype and other expressions, lambdas
-    ['_ZN12v8_inspector9V8Console4callIXadL_ZNS0_10createTaskERKN2v820FunctionCallbackInfoINS2_5ValueEEEEEEEvS7_', 'v8_inspector::V8Console::call<&v8_inspector::V8Console::createTask(v8::FunctionCallbackInfo<v8::Value> const&)>(v8::FunctionCallbackInfo<v8::Value> const&)'],
+    // what the parser gives up on goes to the library (expressions in template arguments), its
+    // style brought to c++filt's, except the return type it does not print (c++filt: `void …`)
+    ['_ZN12v8_inspector9V8Console4callIXadL_ZNS0_10createTaskERKN2v820FunctionCallbackInfoINS2_5ValueEEEEEEEvS7_', 'v8_inspector::V8Console::call<&v8_inspector::V8Console::createTask>(v8::FunctionCallbackInfo<v8::Value> const&)'],
+    ['_ZN2v88internal24SharedMacroAssemblerBase9AvxHelperINS0_11XMMRegisterES3_JEE4emitIXadL_ZNS0_9Assembler7vpminsbES3_S3_S3_EEXadL_ZNS6_6pminsbES3_S3_EEEEvS3_S3_', 'v8::internal::SharedMacroAssemblerBase::AvxHelper<v8::internal::XMMRegister, v8::internal::XMMRegister>::emit<&v8::internal::Assembler::vpminsb, &v8::internal::Assembler::pminsb>(v8::internal::XMMRegister, v8::internal::XMMRegister)'],
+    // a reference to a const function pointer, in a pack, collapsed
+    ['_ZNSt6vectorIPFvPN2v87IsolateEESaIS4_EE17_M_realloc_insertIJRKS4_EEEvN9__gnu_cxx17__normal_iteratorIPS4_S6_EEDpOT_', 'void std::vector<void (*)(v8::Isolate*), std::allocator<void (*)(v8::Isolate*)> >::_M_realloc_insert<void (* const&)(v8::Isolate*)>(__gnu_cxx::__normal_iterator<void (**)(v8::Isolate*), std::vector<void (*)(v8::Isolate*), std::allocator<void (*)(v8::Isolate*)> > >, void (* const&)(v8::Isolate*))'],
+    ['_ZN4node10JSONWriter13json_keyvalueIA5_cmEEvRKT_RKT0_', 'void node::JSONWriter::json_keyvalue<char [5], unsigned long>(char const (&) [5], unsigned long const&)'],
     ['_ZL12subQuickSortPciiiPFiPKvS1_S1_ES1_PvS4_', 'subQuickSort(char*, int, int, int, int (*)(void const*, void const*, void const*), void const*, void*, void*)'],
   ])('C++ %s', (mangled, expected) => {
     expect(demangle(mangled)).toBe(expected);

@@ -50,12 +50,48 @@ const STRING = 'std::basic_string<char, std::char_traits<char>, std::allocator<c
 const OSTREAM = 'std::basic_ostream<char, std::char_traits<char> >';
 
 /** cpp_demangle's spellings where c++filt's differ (same meaning). */
-function cxxStyle(name: string): string {
-  return name
+export function cxxStyle(name: string): string {
+  return addressOfWithoutSignature(name)
     .replace(/(?<![\w$.])_GLOBAL__N[\w$.]*/g, '(anonymous namespace)')
+    .replace(/, >/g, '>') // an empty pack: c++filt drops its comma
     .replace(/\((unsigned int|long|unsigned long|long long|unsigned long long)\)(-?\d+)/g, (_m, type: string, n: string) => n + (LITERAL_SUFFIX[type] ?? ''))
     .replace(/(?<![\w:])std::string::(~?)string\b/g, `${STRING}::$1basic_string`)
     .replace(/(?<![\w:])std::ostream::(~?)ostream\b/g, `${OSTREAM}::$1basic_ostream`)
     .replace(/(?<![\w:])std::string(?!\w)/g, STRING)
     .replace(/(?<![\w:])std::ostream(?!\w)/g, OSTREAM);
+}
+
+/**
+ * A pointer to a function as a template argument: cpp_demangle prints `<&ns::f(int, char)>`,
+ * c++filt `<&ns::f>`. Drops the parenthesized signature after `&name` that opens an argument.
+ */
+function addressOfWithoutSignature(name: string): string {
+  let out = '';
+  let i = 0;
+  while (i < name.length) {
+    const opensArgument = out.endsWith('<') || out.endsWith(', ');
+    if (name[i] !== '&' || !opensArgument || !/[A-Za-z_]/.test(name[i + 1] ?? '')) {
+      out += name[i];
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    for (let depth = 0; j < name.length; j++) {
+      const c = name.charAt(j);
+      if (c === '<') depth++;
+      else if (c === '>' && depth > 0) depth--;
+      else if (depth === 0 && !/[\w:~]/.test(c)) break;
+    }
+    out += name.slice(i, j);
+    if (name[j] === '(') {
+      for (let parens = 0; j < name.length; j++) {
+        if (name[j] === '(') parens++;
+        else if (name[j] === ')' && --parens === 0) break;
+      }
+      j++;
+      if (name.startsWith(' const', j)) j += ' const'.length;
+    }
+    i = j;
+  }
+  return out;
 }

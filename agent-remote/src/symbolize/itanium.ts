@@ -1,11 +1,13 @@
 // The Itanium C++ ABI demangler in plain TypeScript, printing what GNU c++filt prints (full
 // signatures, the return types of function templates, `(anonymous namespace)`, `1ul`, std::
-// abbreviations spelled out). It stays for C++ because gecko-profiler-demangle's C++ path
-// (cpp_demangle 0.4.4) is worse on real binaries: on the 78,865 C++ symbols of Node 20 it agrees
-// with c++filt on far fewer, and some of its outputs are wrong, not just styled differently
-// (a templated constructor loses its first parameter; `v8::internal::String*::Match::CaptureState`
-// for a pointer to a nested type; `node::Histogram const::Options&`). demangle.ts asks the library
-// only for what this parser gives up on. bench/demangle-compare.ts has the numbers.
+// abbreviations spelled out, packs expanded with reference collapsing). It stays for C++ because
+// gecko-profiler-demangle's C++ path (cpp_demangle 0.4.4) is worse on real binaries: on the 78,865
+// C++ symbols of Node 20.20.2, 10,309 of its outputs differ from c++filt's (8,171 after the style
+// fixes of demangle.ts), against 607 for this parser (552 of them symbols it gives up on), and
+// some of the library's are wrong rather than styled differently: a templated constructor loses
+// its first parameter, `v8::internal::String*::Match::CaptureState` for a pointer to a nested
+// type, `node::Histogram const::Options&`. demangle.ts asks the library only for what this parser
+// gives up on. bench/demangle-compare.ts --engine parser|library|library-styled re-measures.
 //
 // Covered: nested and unscoped names, std:: abbreviations and substitutions, templates
 // (types, template parameters, integer/bool literals, packs), constructors/destructors,
@@ -521,8 +523,7 @@ class Itanium {
           q = (x === 'K' ? ' const' : x === 'V' ? ' volatile' : ' restrict') + q;
         }
         const inner = this.type();
-        // A const template argument made const again stays const once (T_ = int const: T_ const).
-        out = q === ' const' && inner.endsWith(' const') ? inner : inner + q;
+        out = qualify(inner, q);
         break;
       }
       case 'F': {
@@ -532,7 +533,8 @@ class Itanium {
         const params = this.bareFunctionType();
         if (!this.eat('R')) this.eat('O');
         this.need('E');
-        return `${ret} (${params})`;
+        out = `${ret} (${params})`; // a function type is a substitution candidate too
+        break;
       }
       case 'A': {
         this.i++;
@@ -588,17 +590,61 @@ class Itanium {
 
   pointerish(sym: string): string {
     const inner = this.type();
-    const fn = /^(.*) \((.*)\)$/.exec(inner);
-    if (fn && !inner.endsWith(']')) return `${fn[1]} (${sym})(${fn[2]})`;
+    const fn = splitFunctionType(inner);
+    if (fn) return `${fn.ret} (${collapse(fn.declarator, sym)})(${fn.params})`;
     const refToArray = /^(.*) \((&&?)\) (\[\d*\])$/.exec(inner);
     if (refToArray && sym !== '*') return sym === '&' ? `${refToArray[1]} (&) ${refToArray[3]}` : inner;
     const array = /^([^()[\]]*) \[(\d*)\]$/.exec(inner);
     if (array) return `${array[1]} (${sym}) [${array[2]}]`;
-    // Reference collapsing, as a template argument that is a reference meets & or &&.
-    if (sym !== '*' && inner.endsWith('&&')) return sym === '&' ? inner.slice(0, -1) : inner;
-    if (sym !== '*' && inner.endsWith('&')) return inner;
-    return inner + sym;
+    return collapse(inner, sym);
   }
+}
+
+/** `type` followed by `sym`, with reference collapsing (T_ = int&: T_&& is int&). */
+function collapse(type: string, sym: string): string {
+  if (sym !== '*' && type.endsWith('&&')) return sym === '&' ? type.slice(0, -1) : type;
+  if (sym !== '*' && type.endsWith('&')) return type;
+  return type + sym;
+}
+
+/**
+ * cv-qualifiers on a type as c++filt places them: inside a function pointer's declarator
+ * (`void (* const)(int)`), before an array's bound (`char const [5]`), and only once on a
+ * template argument that is already const (T_ = int const: T_ const is int const).
+ */
+function qualify(inner: string, q: string): string {
+  if (q === ' const' && inner.endsWith(' const')) return inner;
+  const fn = splitFunctionType(inner);
+  if (fn?.declarator) return `${fn.ret} (${fn.declarator}${q})(${fn.params})`;
+  const array = /^([^()[\]]*) (\[\d*\])$/.exec(inner);
+  if (array) return `${array[1]}${q} ${array[2]}`;
+  return inner + q;
+}
+
+/** The index of the '(' that matches the ')' at `close`, or -1. */
+function openingParen(s: string, close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0; i--) {
+    if (s[i] === ')') depth++;
+    else if (s[i] === '(' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * A function type as printed, `ret (params)` or, already behind a pointer or reference,
+ * `ret (*)(params)`: its parts, so another * or & goes inside the declarator (`ret (**)(params)`).
+ */
+function splitFunctionType(t: string): { ret: string; declarator: string; params: string } | undefined {
+  if (!t.endsWith(')')) return undefined;
+  const open = openingParen(t, t.length - 1);
+  if (open <= 0) return undefined;
+  const params = t.slice(open + 1, -1);
+  if (t[open - 1] === ' ') return { ret: t.slice(0, open - 1), declarator: '', params };
+  if (t[open - 1] !== ')') return undefined;
+  const declOpen = openingParen(t, open - 1);
+  if (declOpen <= 1 || t[declOpen - 1] !== ' ' || !/^[*&](?:[*&]| const| volatile)*$/.test(t.slice(declOpen + 1, open - 1))) return undefined;
+  return { ret: t.slice(0, declOpen - 1), declarator: t.slice(declOpen + 1, open - 1), params };
 }
 
 /**
