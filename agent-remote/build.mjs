@@ -4,8 +4,10 @@
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -20,6 +22,28 @@ const noProtoLoader = {
       contents: 'module.exports = { loadSync() { throw new Error("@grpc/proto-loader is not bundled in the Emberscope agent"); } };',
       loader: 'js',
     }));
+  },
+};
+
+// The demangler's WebAssembly (gecko-profiler-demangle, 523 kB) goes inside agent.cjs, since the
+// deploy uploads and checks one file: brotli-compressed and base64-encoded (143 kB), unpacked
+// synchronously the first time a symbol needs it (symbolize/demangler-wasm-bytes.ts reads it from
+// node_modules when run from source).
+export const inlineDemanglerWasm = {
+  name: 'inline-demangler-wasm',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]symbolize[\\/]demangler-wasm-bytes\.ts$/ }, () => {
+      const wasm = readFileSync(createRequire(import.meta.url).resolve('gecko-profiler-demangle/index_bg.wasm'));
+      const packed = brotliCompressSync(wasm, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: wasm.length } });
+      return {
+        contents: [
+          "import { brotliDecompressSync } from 'node:zlib';",
+          `const packed = ${JSON.stringify(packed.toString('base64'))};`,
+          "export function demanglerWasmBytes() { return brotliDecompressSync(Buffer.from(packed, 'base64')); }",
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
   },
 };
 
@@ -39,7 +63,7 @@ export async function buildAgent({ outdir = join(root, 'dist', 'agent'), sourcem
     logLevel: 'warning',
     banner: { js: '#!/usr/bin/env node\n// Emberscope host agent (bundled). See agent-remote/ in the Emberscope repository.' },
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [noProtoLoader],
+    plugins: [noProtoLoader, inlineDemanglerWasm],
   });
   const bytes = readFileSync(outfile);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
