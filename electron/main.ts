@@ -25,7 +25,7 @@ import {
   securityHeaders,
   staticFileFor,
 } from './api/security';
-import { findRendererDir } from './browser/server';
+import { findRendererDir } from './renderer-dir';
 import { createServices } from './services/index';
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
