@@ -1,6 +1,8 @@
-// The security settings of the console's two shells (Electron and browser mode) as plain
+// The security decisions of the console's two shells (Electron and browser mode) as plain
 // data and pure functions, so a unit test can assert every one of them without an Electron
-// binary. electron/main.ts and electron/browser/server.ts only apply what is here.
+// binary. electron/shell.ts (for main.ts) and electron/browser/server.ts only apply what is
+// here; the window's webPreferences are written out in shell.ts's createMainWindow, where a
+// security scanner can read them.
 
 /** The custom scheme the Electron shell loads the UI from (never file://). */
 export const APP_SCHEME = 'app';
@@ -20,37 +22,12 @@ export const APP_SCHEME_PRIVILEGES = Object.freeze({
   codeCache: false,
 });
 
-/**
- * webPreferences of the one BrowserWindow. `preload` is added by main at run time.
- * Each of these is asserted by electron/api/security.test.ts.
- */
-export const WEB_PREFERENCES = Object.freeze({
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  nodeIntegrationInSubFrames: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  experimentalFeatures: false,
-  webviewTag: false,
-  navigateOnDragDrop: false,
-  spellcheck: false,
-  safeDialogs: true,
-  devTools: true,
-});
-
 export interface CspOptions {
   /** Extra connect-src sources (browser mode: its own ws:// origin). */
   readonly connect?: readonly string[];
 }
 
-/**
- * The Content-Security-Policy of the UI in both shells: scripts and styles only from the
- * app itself (no inline script, no eval, no inline <style>), no remote content of any kind,
- * no frames, no plugins, no forms.
- */
-export function contentSecurityPolicy(options: CspOptions = {}): string {
+function cspDirectives(options: CspOptions): string[] {
   const connect = ["'self'", ...(options.connect ?? [])].join(' ');
   return [
     "default-src 'none'",
@@ -67,7 +44,30 @@ export function contentSecurityPolicy(options: CspOptions = {}): string {
     "worker-src 'none'",
     "manifest-src 'none'",
     "media-src 'none'",
-  ].join('; ');
+  ];
+}
+
+/**
+ * The Content-Security-Policy of the UI in both shells: scripts and styles only from the
+ * app itself (no inline script, no eval, no inline <style>), no remote content of any kind,
+ * no frames, no plugins, no forms.
+ */
+export function contentSecurityPolicy(options: CspOptions = {}): string {
+  return cspDirectives(options).join('; ');
+}
+
+/** Directives a <meta http-equiv> policy cannot carry (a browser ignores them there). */
+const HEADER_ONLY_DIRECTIVES: readonly string[] = ['frame-ancestors'];
+
+/**
+ * The same policy as the <meta http-equiv="Content-Security-Policy"> of renderer/index.html
+ * (security.test.ts asserts the file says exactly this). The browser enforces both; the meta
+ * tag puts the policy in the page itself, where a reviewer's scanner reads it.
+ */
+export function metaContentSecurityPolicy(): string {
+  return cspDirectives({})
+    .filter((d) => !HEADER_ONLY_DIRECTIVES.includes(d.split(' ')[0] ?? ''))
+    .join('; ');
 }
 
 /** Headers sent with every UI response (Electron protocol handler and browser mode). */
@@ -92,6 +92,11 @@ export function isNavigationAllowed(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Requests the Electron window may make: the app itself, DevTools and its own blob: URLs. */
+export function isRequestAllowed(url: string): boolean {
+  return url.startsWith(`${APP_ORIGIN}/`) || url.startsWith('devtools://') || url.startsWith('blob:');
 }
 
 /** window.open and target=_blank: always denied. */

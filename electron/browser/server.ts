@@ -10,18 +10,17 @@
 //  - Every WebSocket call goes through the same validation as Electron's IPC.
 import { spawn } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Services } from '../services/types';
 import { createBackend, errorInfo, type Backend } from '../api/backend';
 import { contentTypeOf, securityHeaders, staticFileFor } from '../api/security';
 import type { WireMessage } from '../../core/api';
 import { MAX_IMPORT_BASE64_CHARS } from '../../core/api';
+import { findRendererDir } from '../renderer-dir';
 
 export interface BrowserModeOptions {
   /** TCP port on 127.0.0.1 (default: any free port). */
@@ -49,25 +48,6 @@ export interface BrowserMode {
 }
 
 const MAX_WS_MESSAGE = MAX_IMPORT_BASE64_CHARS + 64 * 1024;
-
-function moduleDir(): string {
-  // CommonJS bundle (dist/cli) or ES module source (tsx, vitest).
-  if (typeof __dirname === 'string') return __dirname;
-  return dirname(fileURLToPath(import.meta.url));
-}
-
-export function findRendererDir(explicit?: string): string {
-  const here = moduleDir();
-  const candidates = [
-    explicit,
-    process.env.EMBERSCOPE_RENDERER_DIR,
-    join(here, '../renderer'),
-    join(here, '../../dist/renderer'),
-    join(here, '../../../dist/renderer'),
-  ].filter((c): c is string => typeof c === 'string' && c !== '');
-  for (const c of candidates) if (existsSync(join(c, 'index.html'))) return resolve(c);
-  throw new Error('The console UI is not built: run `npm run build` (or `node renderer/build.mjs`) first.');
-}
 
 function sameSecret(given: string | null | undefined, token: string): boolean {
   if (!given) return false;
