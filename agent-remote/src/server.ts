@@ -2,7 +2,7 @@
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation, type ServiceDefinition } from '@grpc/grpc-js';
 import type { Duplex } from 'node:stream';
 import { EmberError } from '../../core/errors';
-import { AgentService, PROTOCOL_VERSION } from '../../core/protocol/service';
+import { grpcService, PROTOCOL_VERSION } from '../../core/protocol/service';
 import type {
   CaptureEvent,
   HelloReply,
@@ -13,12 +13,11 @@ import type {
   StopCaptureReply,
   StopCaptureRequest,
 } from '../../core/protocol/generated/emberscope.generated';
-import { toGrpcMethod } from './grpc-service';
 import { hostFacts } from './hostfacts';
 import { log } from './log';
 import { collectPosture, type PostureContext } from './posture';
 import { CaptureSession, type CaptureSummary } from './capture/session';
-import { AGENT_VERSION } from './version';
+import { EMBERSCOPE_VERSION } from '../../core/version';
 import { asEmberError, toServiceError } from './errors';
 
 export interface AgentState {
@@ -44,16 +43,11 @@ export function createAgentService(state: AgentState = { active: undefined, last
   implementation: UntypedServiceImplementation;
   state: AgentState;
 } {
-  const definition: ServiceDefinition = {
-    Hello: toGrpcMethod(AgentService.hello),
-    Posture: toGrpcMethod(AgentService.posture),
-    StartCapture: toGrpcMethod(AgentService.startCapture),
-    StopCapture: toGrpcMethod(AgentService.stopCapture),
-  };
+  const definition: ServiceDefinition = grpcService((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
   const hello = unary<HelloRequest, HelloReply>(async (req) => {
     log('debug', `hello from client ${req.clientVersion.slice(0, 64)} (protocol ${req.protocolVersion})`);
-    return { agentVersion: AGENT_VERSION, protocolVersion: PROTOCOL_VERSION, host: hostFacts() };
+    return { agentVersion: EMBERSCOPE_VERSION, protocolVersion: PROTOCOL_VERSION, host: hostFacts() };
   });
 
   const posture = unary<PostureRequest, PostureReply>(async (req) => {

@@ -22,6 +22,7 @@ import { createBackend, errorInfo, type Backend } from '../api/backend';
 import { contentTypeOf, securityHeaders, staticFileFor } from '../api/security';
 import type { WireMessage } from '../api/types';
 import { MAX_IMPORT_BYTES } from '../api/types';
+import { EMBERSCOPE_VERSION } from '../../core/version';
 
 export interface BrowserModeOptions {
   /** TCP port on 127.0.0.1 (default: any free port). */
@@ -110,7 +111,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     const mod = await import('../services/index');
     services = await mod.createServices({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), log });
   }
-  const backend: Backend = createBackend(services, { mode: 'browser', version: options.version ?? '0.1.0', log });
+  const backend: Backend = createBackend(services, { mode: 'browser', version: options.version ?? EMBERSCOPE_VERSION, log });
   const token = randomBytes(32).toString('base64url');
   let port = 0;
   let cookieName = 'emberscope_token';

@@ -4,6 +4,7 @@
 // size it trusts from the file.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseGoPclntab, findPclntabByMagic, type GoFuncTable } from './gopclntab';
+import { lastAtOrBelow } from '../../../core/util/search';
 
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
@@ -402,20 +403,10 @@ function sortedOrder(addrs: Float64Array, n: number): Uint32Array {
 
 /** Index of the symbol containing `addr`, or -1. */
 export function lookupSymbol(t: SymbolTable, addr: number): number {
-  const a = t.addrs;
-  let lo = 0;
-  let hi = a.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] ?? 0) <= addr) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const found = lastAtOrBelow(t.addrs, addr);
   if (found < 0) return -1;
   const size = t.sizes[found] ?? 0;
-  const start = a[found] ?? 0;
+  const start = t.addrs[found] ?? 0;
   if (size > 0 && addr >= start + size) return -1;
   if (size === 0 && addr - start > 1 << 20) return -1;
   return found;
