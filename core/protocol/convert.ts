@@ -17,6 +17,9 @@ import {
   type CaptureDelta,
   type Frame,
   type LostSamples,
+  type Overflow,
+  type Process,
+  type SymbolizationStats,
 } from './generated/emberscope.generated';
 
 export function frameKindToCore(kind: FrameKind): CoreFrameKind {
@@ -115,6 +118,76 @@ export function deltaToCore(delta: CaptureDelta): CoreDelta {
     stats: { samples: delta.stats?.samples ?? 0, lost: lostToCore(delta.stats?.lost) },
   };
   return delta.timeMs > 0 ? { ...result, timeMs: delta.timeMs } : result;
+}
+
+export function frameToWire(id: number, frame: CoreFrame, mangled = ''): Frame {
+  return {
+    id,
+    name: frame.name,
+    module: frame.module,
+    buildId: frame.buildId,
+    file: frame.file,
+    line: frame.line,
+    address: frame.address,
+    kind: frameKindFromCore(frame.kind),
+    status: frameStatusFromCore(frame.status),
+    mangled,
+  };
+}
+
+export function lostToWire(lost: CoreLost): LostSamples {
+  return { mapFull: lost.mapFull, userStack: lost.userStackErrors, kernelStack: lost.kernelStackErrors, other: lost.other };
+}
+
+/** A frame as the agent sends it: also the raw symbol when it differs from the name ('' in strict mode). */
+export interface AgentDeltaFrame extends DeltaFrame {
+  readonly mangled: string;
+}
+
+/** A stack as the agent sends it: also whether frames were cut off at the depth limit. */
+export interface AgentDeltaStack extends DeltaStack {
+  readonly truncated: boolean;
+}
+
+/** The sampler's facts of one interval that only the wire carries (the profile model sums them elsewhere). */
+export interface IntervalFacts {
+  readonly interval: number;
+  readonly monoNs: number;
+  readonly overflow: Overflow;
+  readonly symbolization: SymbolizationStats;
+}
+
+/**
+ * One interval as the agent's aggregator makes it: the profile model's delta (strict redaction
+ * runs on that) plus what the wire carries besides. deltaToWire turns it into the message.
+ */
+export interface AgentDelta extends CoreDelta {
+  readonly newFrames: readonly AgentDeltaFrame[];
+  readonly newStacks: readonly AgentDeltaStack[];
+  readonly seq: number;
+  readonly processes: readonly Process[];
+  readonly facts: IntervalFacts;
+}
+
+/** The agent's delta as the wire message (not yet split: `partial` is false). */
+export function deltaToWire(delta: AgentDelta): CaptureDelta {
+  return {
+    seq: delta.seq,
+    timeMs: delta.timeMs ?? 0,
+    frames: delta.newFrames.map((f) => frameToWire(f.id, f.frame, f.mangled)),
+    stacks: delta.newStacks.map((s) => ({ id: s.id, frameIds: [...s.frames], truncated: s.truncated })),
+    counts: delta.counts.map((c) => ({ stackId: c.stackId, pid: c.pid, tid: c.tid, comm: c.comm, count: c.count })),
+    stats: {
+      interval: delta.facts.interval,
+      monoNs: delta.facts.monoNs,
+      samples: delta.stats.samples,
+      lost: lostToWire(delta.stats.lost),
+      overflow: delta.facts.overflow,
+      symbolization: delta.facts.symbolization,
+    },
+    processes: [...delta.processes],
+    partial: false,
+  };
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
