@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeFrame } from '../profile/types';
-import { deltaToCore, deltaToWire, type AgentDelta } from './convert';
+import { FRAME_KINDS, FRAME_STATUSES, makeFrame } from '../profile/types';
+import { deltaToCore, deltaToWire, frameKindFromCore, frameKindToCore, frameStatusFromCore, frameStatusToCore, type AgentDelta } from './convert';
 import { CaptureEvent, FrameKind, FrameStatus } from './generated/emberscope.generated';
 
 const delta: AgentDelta = {
@@ -41,5 +41,15 @@ describe('deltaToWire', () => {
       newFrames: core.newFrames.map(({ id, frame }) => ({ id, frame })),
       newStacks: core.newStacks.map(({ id, frames }) => ({ id, frames })),
     });
+  });
+});
+
+describe('frame enums', () => {
+  it('round-trip every kind and status of the profile model; unknown wire values get the defaults', () => {
+    for (const k of FRAME_KINDS) expect(frameKindToCore(frameKindFromCore(k))).toBe(k);
+    for (const st of FRAME_STATUSES) expect(frameStatusToCore(frameStatusFromCore(st))).toBe(st);
+    expect(new Set(FRAME_STATUSES.map(frameStatusFromCore)).size).toBe(FRAME_STATUSES.length);
+    expect(frameKindToCore(99 as FrameKind)).toBe('unknown');
+    expect(frameStatusToCore(99 as FrameStatus)).toBe('no-symbols');
   });
 });

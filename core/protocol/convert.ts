@@ -22,60 +22,40 @@ import {
   type SymbolizationStats,
 } from './generated/emberscope.generated';
 
+// Enum pairs, wire first: each conversion is a lookup both ways, with the same default.
+const KINDS: readonly (readonly [FrameKind, CoreFrameKind])[] = [
+  [FrameKind.FRAME_KIND_USER, 'user'],
+  [FrameKind.FRAME_KIND_KERNEL, 'kernel'],
+  [FrameKind.FRAME_KIND_JIT, 'jit'],
+  [FrameKind.FRAME_KIND_UNSPECIFIED, 'unknown'],
+];
+const STATUSES: readonly (readonly [FrameStatus, CoreFrameStatus])[] = [
+  [FrameStatus.FRAME_STATUS_SYMBOLIZED, 'symbolized'],
+  [FrameStatus.FRAME_STATUS_JIT, 'jit'],
+  [FrameStatus.FRAME_STATUS_KERNEL_HIDDEN, 'kernel-hidden'],
+  [FrameStatus.FRAME_STATUS_UNREADABLE, 'unreadable'],
+  [FrameStatus.FRAME_STATUS_NO_SYMBOLS, 'no-symbols'],
+];
+const KIND_TO_CORE = new Map(KINDS);
+const KIND_FROM_CORE = new Map(KINDS.map(([wire, core]) => [core, wire]));
+const STATUS_TO_CORE = new Map(STATUSES);
+const STATUS_FROM_CORE = new Map(STATUSES.map(([wire, core]) => [core, wire]));
+
 export function frameKindToCore(kind: FrameKind): CoreFrameKind {
-  switch (kind) {
-    case FrameKind.FRAME_KIND_USER:
-      return 'user';
-    case FrameKind.FRAME_KIND_KERNEL:
-      return 'kernel';
-    case FrameKind.FRAME_KIND_JIT:
-      return 'jit';
-    default:
-      return 'unknown';
-  }
+  return KIND_TO_CORE.get(kind) ?? 'unknown';
 }
 
 export function frameKindFromCore(kind: CoreFrameKind): FrameKind {
-  switch (kind) {
-    case 'user':
-      return FrameKind.FRAME_KIND_USER;
-    case 'kernel':
-      return FrameKind.FRAME_KIND_KERNEL;
-    case 'jit':
-      return FrameKind.FRAME_KIND_JIT;
-    default:
-      return FrameKind.FRAME_KIND_UNSPECIFIED;
-  }
+  return KIND_FROM_CORE.get(kind) ?? FrameKind.FRAME_KIND_UNSPECIFIED;
 }
 
+/** Unknown statuses (a newer agent's) count as no-symbols. */
 export function frameStatusToCore(status: FrameStatus): CoreFrameStatus {
-  switch (status) {
-    case FrameStatus.FRAME_STATUS_SYMBOLIZED:
-      return 'symbolized';
-    case FrameStatus.FRAME_STATUS_JIT:
-      return 'jit';
-    case FrameStatus.FRAME_STATUS_KERNEL_HIDDEN:
-      return 'kernel-hidden';
-    case FrameStatus.FRAME_STATUS_UNREADABLE:
-      return 'unreadable';
-    default:
-      return 'no-symbols';
-  }
+  return STATUS_TO_CORE.get(status) ?? 'no-symbols';
 }
 
 export function frameStatusFromCore(status: CoreFrameStatus): FrameStatus {
-  switch (status) {
-    case 'symbolized':
-      return FrameStatus.FRAME_STATUS_SYMBOLIZED;
-    case 'jit':
-      return FrameStatus.FRAME_STATUS_JIT;
-    case 'kernel-hidden':
-      return FrameStatus.FRAME_STATUS_KERNEL_HIDDEN;
-    case 'unreadable':
-      return FrameStatus.FRAME_STATUS_UNREADABLE;
-    default:
-      return FrameStatus.FRAME_STATUS_NO_SYMBOLS;
-  }
+  return STATUS_FROM_CORE.get(status) ?? FrameStatus.FRAME_STATUS_NO_SYMBOLS;
 }
 
 export function frameToCore(frame: Frame): CoreFrame {

@@ -70,6 +70,8 @@ export const AgentService = {
 } as const;
 
 export type AgentServiceDescriptor = typeof AgentService;
+export type RequestOf<M> = M extends MethodDescriptor<infer Req, unknown> ? Req : never;
+export type ResponseOf<M> = M extends MethodDescriptor<unknown, infer Res> ? Res : never;
 export type AgentMethodName = keyof AgentServiceDescriptor;
 
 /**
