@@ -101,18 +101,7 @@ export function deltaToCore(delta: CaptureDelta): CoreDelta {
 }
 
 export function frameToWire(id: number, frame: CoreFrame, mangled = ''): Frame {
-  return {
-    id,
-    name: frame.name,
-    module: frame.module,
-    buildId: frame.buildId,
-    file: frame.file,
-    line: frame.line,
-    address: frame.address,
-    kind: frameKindFromCore(frame.kind),
-    status: frameStatusFromCore(frame.status),
-    mangled,
-  };
+  return { id, ...frame, kind: frameKindFromCore(frame.kind), status: frameStatusFromCore(frame.status), mangled };
 }
 
 export function lostToWire(lost: CoreLost): LostSamples {
