@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureEvent, FrameStatus } from '../../../core/protocol/generated/emberscope.generated';
-import { buildFixtures, type Fixtures } from '../../test/helpers';
+import { buildFixtures, probeFixture, type Fixtures } from '../../test/helpers';
 import { Symbolizer } from '../symbolize/symbolizer';
 import { deltaToWire } from '../../../core/protocol/convert';
 import { Aggregator } from './aggregator';
@@ -13,11 +11,7 @@ let maps = '';
 let addrs: bigint[] = [];
 beforeAll(async () => {
   fx = buildFixtures();
-  const child = spawn(fx.prog, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(c.toString())));
-  addrs = line.trim().split(' ').map((h) => BigInt(h));
-  maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
-  child.stdin.end();
+  ({ addrs, maps } = await probeFixture(fx.prog));
 }, 120_000);
 afterAll(() => fx?.cleanup());
 
