@@ -4,6 +4,7 @@
 // size it trusts from the file.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseGoPclntab, findPclntabByMagic, type GoFuncTable } from './gopclntab';
+import type { BinaryEvidence } from '../../../core/protocol/generated/emberscope.generated';
 import { lastAtOrBelow } from '../../../core/util/search';
 
 export const ET_EXEC = 2;
@@ -412,15 +413,8 @@ export function lookupSymbol(t: SymbolTable, addr: number): number {
   return found;
 }
 
-export interface ElfEvidence {
-  isElf: boolean;
-  buildId: string;
-  hasSymtab: boolean;
-  hasDynsym: boolean;
-  hasDwarf: boolean;
-  hasGopclntab: boolean;
-  buildPaths: string[];
-}
+/** What the file itself tells of a binary's evidence for Posture (the rest is about how it was asked for). */
+export type ElfEvidence = Pick<BinaryEvidence, 'isElf' | 'buildId' | 'hasSymtab' | 'hasDynsym' | 'hasDwarf' | 'hasGopclntab' | 'buildPaths'>;
 
 /** In strings of unknown purpose (.rodata, .gopclntab): paths under directories builds use. */
 const BUILD_PATH_RE = /(?:^|[^A-Za-z0-9_.\-/])(\/(?:home|root|build|builds|tmp|Users|usr\/src|var\/lib\/jenkins|workspace|work|src|opt|srv)\/[A-Za-z0-9_.+\-/]{2,200})/g;
