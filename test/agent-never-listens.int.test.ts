@@ -2,20 +2,13 @@
 // real SSH exec channel, neither the agent nor the sampler (nor anything they start) holds an
 // Internet socket of any kind, and no UNIX socket of theirs accepts connections: the only way in
 // is the agent's own stdin, which is the SSH channel.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import { join } from 'node:path';
-import { Client } from 'ssh2';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureEvent } from '../core/protocol/generated/emberscope.generated';
 import { connectAgent, sshAgentStream, type AgentClient } from '../electron/agent-client';
 import { startTestHost, type TestHost } from '../scripts/test-host';
+import { agentDir, COMMITTED_SAMPLER, installSampler, removeCaps, sshConnect } from '../agent-remote/test/install';
 
-const repoRoot = join(import.meta.dirname, '..');
-const SAMPLER = join(repoRoot, 'assets', 'linux-x86_64', 'emberscope-sampler');
-const haveSampler = existsSync(SAMPLER);
 
 /** The process and all its descendants (by /proc/PID/stat's ppid). */
 function processTree(root: number): number[] {
@@ -83,40 +76,23 @@ let sampler: string;
 let agentPath: string;
 
 beforeAll(async () => {
-  if (!haveSampler) return;
+  // A missing sampler is a broken checkout, not a reason to skip the promise this test keeps.
+  if (!existsSync(COMMITTED_SAMPLER)) throw new Error(`${COMMITTED_SAMPLER} is missing: the sampler is a committed artifact (rebuild it with npm run build:bpf).`);
   host = await startTestHost();
-  dir = mkdtempSync('/var/tmp/emberscope-listen-');
-  chmodSync(dir, 0o755);
-  execFileSync(process.execPath, [join(repoRoot, 'agent-remote', 'build.mjs'), '--outdir', dir]);
-  agentPath = join(dir, 'agent.cjs');
-  chmodSync(agentPath, 0o644);
-  sampler = join(dir, 'emberscope-sampler');
-  copyFileSync(SAMPLER, sampler);
-  chownSync(sampler, 0, host.facts.uid);
-  chmodSync(sampler, 0o750);
-  execFileSync('setcap', ['cap_bpf,cap_perfmon=ep', sampler]);
+  ({ dir, agentPath } = agentDir('emberscope-listen-'));
+  sampler = installSampler(dir, 'emberscope-sampler', host.facts.uid, 'cap_bpf,cap_perfmon');
 }, 300_000);
 
 afterAll(async () => {
-  if (sampler && existsSync(sampler)) execFileSync('setcap', ['-r', sampler]);
+  removeCaps(sampler);
   if (dir) rmSync(dir, { recursive: true, force: true });
   await host?.stop();
 }, 120_000);
 
-describe.skipIf(!haveSampler)('the agent never listens on the network', () => {
+describe('the agent never listens on the network', () => {
   it('holds no Internet socket and no listening UNIX socket while it captures over SSH', async () => {
     const f = host.facts;
-    const conn = await new Promise<Client>((resolve, reject) => {
-      const sock = connect(f.port, f.host);
-      const c = new Client();
-      c.on('ready', () => resolve(c)).on('error', reject);
-      c.connect({
-        sock,
-        username: f.user,
-        privateKey: readFileSync(f.identityFile),
-        hostVerifier: (key: Buffer) => 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '') === f.hostKeyFingerprint,
-      });
-    });
+    const conn = await sshConnect(f);
     let client: AgentClient | undefined;
     const w = await host.startWorkload('c', { seconds: 0, threads: 1 });
     try {

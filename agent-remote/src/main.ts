@@ -4,14 +4,14 @@
 import { Duplex } from 'node:stream';
 import { log } from './log';
 import { serveOnStream } from './server';
-import { AGENT_VERSION } from './version';
+import { EMBERSCOPE_VERSION } from '../../core/version';
 
 function main(): void {
   if (process.argv.includes('--version')) {
-    process.stderr.write(`emberscope-agent ${AGENT_VERSION}\n`);
+    process.stderr.write(`emberscope-agent ${EMBERSCOPE_VERSION}\n`);
     return;
   }
-  log('info', `agent ${AGENT_VERSION} pid ${process.pid} node ${process.version} uid ${process.getuid?.() ?? '?'}`);
+  log('info', `agent ${EMBERSCOPE_VERSION} pid ${process.pid} node ${process.version} uid ${process.getuid?.() ?? '?'}`);
   const stream = Duplex.from({ readable: process.stdin, writable: process.stdout });
   const agent = serveOnStream(stream);
   let exiting = false;

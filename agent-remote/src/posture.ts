@@ -14,7 +14,8 @@ import type {
 import { processEvidence, readFileCaps } from './caps';
 import { currentUser } from './hostfacts';
 import { readPolicy } from './policy';
-import { defaultSamplerPath, sha256File, type CaptureSummary } from './capture/session';
+import { defaultSamplerPath, type CaptureSummary } from './capture/session';
+import { sha256File } from './capture/sampler-process';
 import { ElfFile, elfEvidence, fileSource } from './symbolize/elf';
 import { kallsymsReadable } from './symbolize/kallsyms';
 

@@ -2,23 +2,12 @@
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation, type ServiceDefinition } from '@grpc/grpc-js';
 import type { Duplex } from 'node:stream';
 import { EmberError } from '../../core/errors';
-import { AgentService, PROTOCOL_VERSION } from '../../core/protocol/service';
-import type {
-  CaptureEvent,
-  HelloReply,
-  HelloRequest,
-  PostureReply,
-  PostureRequest,
-  StartCaptureRequest,
-  StopCaptureReply,
-  StopCaptureRequest,
-} from '../../core/protocol/generated/emberscope.generated';
-import { toGrpcMethod } from './grpc-service';
+import { AgentService, grpcService, PROTOCOL_VERSION, type MethodDescriptor, type RequestOf, type ResponseOf } from '../../core/protocol/service';
 import { hostFacts } from './hostfacts';
 import { log } from './log';
 import { collectPosture, type PostureContext } from './posture';
-import { CaptureSession, type CaptureSummary } from './capture/session';
-import { AGENT_VERSION } from './version';
+import { CaptureSession, type CaptureSummary, type Send } from './capture/session';
+import { EMBERSCOPE_VERSION } from '../../core/version';
 import { asEmberError, toServiceError } from './errors';
 
 export interface AgentState {
@@ -26,7 +15,10 @@ export interface AgentState {
   last: CaptureSummary | undefined;
 }
 
-function unary<Req, Res>(fn: (req: Req) => Promise<Res>) {
+type StartCaptureCall = ServerWritableStream<RequestOf<typeof AgentService.startCapture>, ResponseOf<typeof AgentService.startCapture>>;
+
+/** A unary handler of method `_m` (which only gives the request and reply types). */
+function unary<Req, Res>(_m: MethodDescriptor<Req, Res>, fn: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     fn(call.request).then(
       (res) => callback(null, res),
@@ -44,19 +36,14 @@ export function createAgentService(state: AgentState = { active: undefined, last
   implementation: UntypedServiceImplementation;
   state: AgentState;
 } {
-  const definition: ServiceDefinition = {
-    Hello: toGrpcMethod(AgentService.hello),
-    Posture: toGrpcMethod(AgentService.posture),
-    StartCapture: toGrpcMethod(AgentService.startCapture),
-    StopCapture: toGrpcMethod(AgentService.stopCapture),
-  };
+  const definition: ServiceDefinition = grpcService((bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
-  const hello = unary<HelloRequest, HelloReply>(async (req) => {
+  const hello = unary(AgentService.hello, async (req) => {
     log('debug', `hello from client ${req.clientVersion.slice(0, 64)} (protocol ${req.protocolVersion})`);
-    return { agentVersion: AGENT_VERSION, protocolVersion: PROTOCOL_VERSION, host: hostFacts() };
+    return { agentVersion: EMBERSCOPE_VERSION, protocolVersion: PROTOCOL_VERSION, host: hostFacts() };
   });
 
-  const posture = unary<PostureRequest, PostureReply>(async (req) => {
+  const posture = unary(AgentService.posture, async (req) => {
     const ctx: PostureContext = {
       samplerPid: state.active?.samplerPid,
       last: state.last,
@@ -64,14 +51,14 @@ export function createAgentService(state: AgentState = { active: undefined, last
     return collectPosture(req, ctx);
   });
 
-  const stopCapture = unary<StopCaptureRequest, StopCaptureReply>(async (req) => {
+  const stopCapture = unary(AgentService.stopCapture, async (req) => {
     const s = state.active;
     if (!s || (req.captureId !== '' && req.captureId !== s.id)) return { stopped: false };
     s.stop();
     return { stopped: true };
   });
 
-  const startCapture = (call: ServerWritableStream<StartCaptureRequest, CaptureEvent>): void => {
+  const startCapture = (call: StartCaptureCall): void => {
     const previous = state.active;
     if (previous?.isStopping) {
       // A capture that is being stopped (or was cancelled) finishes within seconds: wait for it.
@@ -82,7 +69,7 @@ export function createAgentService(state: AgentState = { active: undefined, last
     startCaptureNow(call);
   };
 
-  const startCaptureNow = (call: ServerWritableStream<StartCaptureRequest, CaptureEvent>): void => {
+  const startCaptureNow = (call: StartCaptureCall): void => {
     if (call.cancelled) return;
     if (state.active) {
       call.emit('error', toServiceError(new EmberError('CAPTURE_BUSY', 'A capture is already running on this agent: stop it first.')));
@@ -97,7 +84,7 @@ export function createAgentService(state: AgentState = { active: undefined, last
     }
     state.active = session;
     call.on('cancelled', () => session.stop());
-    const send = (event: CaptureEvent): Promise<void> =>
+    const send: Send = (event) =>
       new Promise<void>((resolve) => {
         if (call.cancelled || call.destroyed) {
           resolve();

@@ -1,6 +1,6 @@
 // The agent end to end under plain node (bundle, gRPC over its stdio, the typed client), with a
 // scripted stand-in for the sampler that replays records (the real sampler: *.int.test.ts).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { EndReason, FrameStatus, type CaptureEvent } from '../../core/protocol/g
 import { PROTOCOL_VERSION } from '../../core/protocol/service';
 import { connectAgent, spawnLocalAgent, type AgentClient } from '../../electron/agent-client';
 import { concat, encodeCount, encodeEnd, encodeError, encodeHeader, encodeMaps, encodeStack, encodeStats } from '../src/sampler/encode';
-import { buildFixtures, repoRoot, type Fixtures } from './helpers';
+import { buildFixtures, probeFixture, repoRoot, type Fixtures } from './helpers';
 
 let dir: string;
 let agentPath: string;
@@ -55,11 +55,7 @@ beforeAll(async () => {
   execFileSync(process.execPath, [join(repoRoot, 'agent-remote', 'build.mjs'), '--outdir', join(dir, 'agent')]);
   agentPath = join(dir, 'agent', 'agent.cjs');
   fx = buildFixtures();
-  const child = spawn(fx.prog, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(c.toString())));
-  addrs = line.trim().split(' ').map((h) => BigInt(h));
-  maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
-  child.stdin.end();
+  ({ addrs, maps } = await probeFixture(fx.prog));
 }, 120_000);
 
 afterAll(() => {

@@ -4,11 +4,9 @@
 //  - under plain node as root, the sampler through setpriv (ambient caps, non-root uid).
 // Run: npx vitest run --project integration agent-remote/
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'ssh2';
+import type { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../../scripts/test-host';
 import { programsOf } from '../../test/fault-drills-host';
@@ -16,12 +14,11 @@ import { FrameKind, FrameStatus, type CaptureEvent } from '../../core/protocol/g
 import type { CaptureOptionsInput } from '../../core/protocol/options';
 import { connectAgent, spawnLocalAgent, sshAgentStream, type AgentClient } from '../../electron/agent-client';
 import { CaptureLog, share } from './capture-analysis';
-import { repoRoot } from './helpers';
+import { agentDir, COMMITTED_SAMPLER, installSampler, removeCaps, sshConnect } from './install';
 import { postureToEvidence } from '../../core/protocol/posture';
 import { evaluatePosture } from '../../core/warnings/evaluate';
 
-const SAMPLER = join(repoRoot, 'assets', 'linux-x86_64', 'emberscope-sampler');
-const haveSampler = existsSync(SAMPLER);
+const haveSampler = existsSync(COMMITTED_SAMPLER);
 const C_LEAVES = ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'];
 const GO_LEAVES = ['main.hotParse', 'main.hotCompress', 'main.hotVerifyToken'];
 const DESIGN = [0.5, 0.3, 0.2];
@@ -73,47 +70,19 @@ function expectDesign(log: CaptureLog, pid: number, names: readonly string[]): v
   s.parts.forEach((p, i) => expect(Math.abs(p - (DESIGN[i] ?? 0)), detail).toBeLessThanOrEqual(0.1));
 }
 
-function sshConnect(): Promise<Client> {
-  const f = host.facts;
-  return new Promise((resolve, reject) => {
-    const sock = connect(f.port, f.host);
-    sock.setNoDelay(true);
-    const conn = new Client();
-    conn.on('ready', () => resolve(conn)).on('error', reject);
-    conn.connect({
-      sock,
-      username: f.user,
-      privateKey: readFileSync(f.identityFile),
-      hostVerifier: (key: Buffer) => 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '') === f.hostKeyFingerprint,
-    });
-  });
-}
-
 beforeAll(async () => {
   if (!haveSampler) return;
   host = await startTestHost();
-  dir = mkdtempSync('/var/tmp/emberscope-agent-int-');
-  chmodSync(dir, 0o755);
-  execFileSync(process.execPath, [join(repoRoot, 'agent-remote', 'build.mjs'), '--outdir', dir]);
-  agentPath = join(dir, 'agent.cjs');
-  chmodSync(agentPath, 0o644);
+  ({ dir, agentPath } = agentDir('emberscope-agent-int-'));
   // Installed like host setup does: root-owned, group of the SSH user, 0750, file caps.
-  sampler = join(dir, 'emberscope-sampler');
-  copyFileSync(SAMPLER, sampler);
-  chownSync(sampler, 0, host.facts.uid);
-  chmodSync(sampler, 0o750);
-  execFileSync('setcap', ['cap_bpf,cap_perfmon=ep', sampler]);
-  samplerSyslog = join(dir, 'emberscope-sampler-syslog');
-  copyFileSync(SAMPLER, samplerSyslog);
-  chownSync(samplerSyslog, 0, host.facts.uid);
-  chmodSync(samplerSyslog, 0o750);
-  execFileSync('setcap', ['cap_bpf,cap_perfmon,cap_syslog=ep', samplerSyslog]);
+  sampler = installSampler(dir, 'emberscope-sampler', host.facts.uid, 'cap_bpf,cap_perfmon');
+  samplerSyslog = installSampler(dir, 'emberscope-sampler-syslog', host.facts.uid, 'cap_bpf,cap_perfmon,cap_syslog');
 }, 300_000);
 
 afterAll(async () => {
   for (const c of extra) if (c.exitCode === null) c.kill('SIGKILL');
-  if (sampler && existsSync(sampler)) execFileSync('setcap', ['-r', sampler]);
-  if (samplerSyslog && existsSync(samplerSyslog)) execFileSync('setcap', ['-r', samplerSyslog]);
+  removeCaps(sampler);
+  removeCaps(samplerSyslog);
   if (dir) rmSync(dir, { recursive: true, force: true });
   await host?.stop();
   const loaded = bpfProgramIds();
@@ -126,7 +95,7 @@ describe.skipIf(!haveSampler)('agent through the test host (SSH exec channel, un
   const logs: string[] = [];
 
   beforeAll(async () => {
-    conn = await sshConnect();
+    conn = await sshConnect(host.facts);
     client = await connectAgent(sshAgentStream(conn, { command: `exec ${process.execPath} ${agentPath}`, onLog: (l) => logs.push(l) }));
   });
   afterAll(async () => {

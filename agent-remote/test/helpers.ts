@@ -1,6 +1,6 @@
 // Test helpers: build fixture binaries into a temporary directory.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,4 +63,14 @@ export function buildFixtures(opts: { go?: boolean } = {}): Fixtures {
     execFileSync('go', ['build', '-ldflags=-s -w', '-o', f.goStripped, goSrc], { env });
   }
   return f;
+}
+
+/** Runs the fixture program once: the addresses it prints (its functions) and its memory maps, read while it waits. */
+export async function probeFixture(prog: string): Promise<{ addrs: bigint[]; maps: string }> {
+  const child = spawn(prog, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(c.toString())));
+  const addrs = line.trim().split(' ').map((h) => BigInt(h));
+  const maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
+  child.stdin.end();
+  return { addrs, maps };
 }

@@ -17,62 +17,45 @@ import {
   type CaptureDelta,
   type Frame,
   type LostSamples,
+  type Overflow,
+  type Process,
+  type SymbolizationStats,
 } from './generated/emberscope.generated';
 
+// Enum pairs, wire first: each conversion is a lookup both ways, with the same default.
+const KINDS: readonly (readonly [FrameKind, CoreFrameKind])[] = [
+  [FrameKind.FRAME_KIND_USER, 'user'],
+  [FrameKind.FRAME_KIND_KERNEL, 'kernel'],
+  [FrameKind.FRAME_KIND_JIT, 'jit'],
+  [FrameKind.FRAME_KIND_UNSPECIFIED, 'unknown'],
+];
+const STATUSES: readonly (readonly [FrameStatus, CoreFrameStatus])[] = [
+  [FrameStatus.FRAME_STATUS_SYMBOLIZED, 'symbolized'],
+  [FrameStatus.FRAME_STATUS_JIT, 'jit'],
+  [FrameStatus.FRAME_STATUS_KERNEL_HIDDEN, 'kernel-hidden'],
+  [FrameStatus.FRAME_STATUS_UNREADABLE, 'unreadable'],
+  [FrameStatus.FRAME_STATUS_NO_SYMBOLS, 'no-symbols'],
+];
+const KIND_TO_CORE = new Map(KINDS);
+const KIND_FROM_CORE = new Map(KINDS.map(([wire, core]) => [core, wire]));
+const STATUS_TO_CORE = new Map(STATUSES);
+const STATUS_FROM_CORE = new Map(STATUSES.map(([wire, core]) => [core, wire]));
+
 export function frameKindToCore(kind: FrameKind): CoreFrameKind {
-  switch (kind) {
-    case FrameKind.FRAME_KIND_USER:
-      return 'user';
-    case FrameKind.FRAME_KIND_KERNEL:
-      return 'kernel';
-    case FrameKind.FRAME_KIND_JIT:
-      return 'jit';
-    default:
-      return 'unknown';
-  }
+  return KIND_TO_CORE.get(kind) ?? 'unknown';
 }
 
 export function frameKindFromCore(kind: CoreFrameKind): FrameKind {
-  switch (kind) {
-    case 'user':
-      return FrameKind.FRAME_KIND_USER;
-    case 'kernel':
-      return FrameKind.FRAME_KIND_KERNEL;
-    case 'jit':
-      return FrameKind.FRAME_KIND_JIT;
-    default:
-      return FrameKind.FRAME_KIND_UNSPECIFIED;
-  }
+  return KIND_FROM_CORE.get(kind) ?? FrameKind.FRAME_KIND_UNSPECIFIED;
 }
 
+/** Unknown statuses (a newer agent's) count as no-symbols. */
 export function frameStatusToCore(status: FrameStatus): CoreFrameStatus {
-  switch (status) {
-    case FrameStatus.FRAME_STATUS_SYMBOLIZED:
-      return 'symbolized';
-    case FrameStatus.FRAME_STATUS_JIT:
-      return 'jit';
-    case FrameStatus.FRAME_STATUS_KERNEL_HIDDEN:
-      return 'kernel-hidden';
-    case FrameStatus.FRAME_STATUS_UNREADABLE:
-      return 'unreadable';
-    default:
-      return 'no-symbols';
-  }
+  return STATUS_TO_CORE.get(status) ?? 'no-symbols';
 }
 
 export function frameStatusFromCore(status: CoreFrameStatus): FrameStatus {
-  switch (status) {
-    case 'symbolized':
-      return FrameStatus.FRAME_STATUS_SYMBOLIZED;
-    case 'jit':
-      return FrameStatus.FRAME_STATUS_JIT;
-    case 'kernel-hidden':
-      return FrameStatus.FRAME_STATUS_KERNEL_HIDDEN;
-    case 'unreadable':
-      return FrameStatus.FRAME_STATUS_UNREADABLE;
-    default:
-      return FrameStatus.FRAME_STATUS_NO_SYMBOLS;
-  }
+  return STATUS_FROM_CORE.get(status) ?? FrameStatus.FRAME_STATUS_NO_SYMBOLS;
 }
 
 export function frameToCore(frame: Frame): CoreFrame {
@@ -115,6 +98,65 @@ export function deltaToCore(delta: CaptureDelta): CoreDelta {
     stats: { samples: delta.stats?.samples ?? 0, lost: lostToCore(delta.stats?.lost) },
   };
   return delta.timeMs > 0 ? { ...result, timeMs: delta.timeMs } : result;
+}
+
+export function frameToWire(id: number, frame: CoreFrame, mangled = ''): Frame {
+  return { id, ...frame, kind: frameKindFromCore(frame.kind), status: frameStatusFromCore(frame.status), mangled };
+}
+
+export function lostToWire(lost: CoreLost): LostSamples {
+  return { mapFull: lost.mapFull, userStack: lost.userStackErrors, kernelStack: lost.kernelStackErrors, other: lost.other };
+}
+
+/** A frame as the agent sends it: also the raw symbol when it differs from the name ('' in strict mode). */
+export interface AgentDeltaFrame extends DeltaFrame {
+  readonly mangled: string;
+}
+
+/** A stack as the agent sends it: also whether frames were cut off at the depth limit. */
+export interface AgentDeltaStack extends DeltaStack {
+  readonly truncated: boolean;
+}
+
+/** The sampler's facts of one interval that only the wire carries (the profile model sums them elsewhere). */
+export interface IntervalFacts {
+  readonly interval: number;
+  readonly monoNs: number;
+  readonly overflow: Overflow;
+  readonly symbolization: SymbolizationStats;
+}
+
+/**
+ * One interval as the agent's aggregator makes it: the profile model's delta (strict redaction
+ * runs on that) plus what the wire carries besides. deltaToWire turns it into the message.
+ */
+export interface AgentDelta extends CoreDelta {
+  readonly newFrames: readonly AgentDeltaFrame[];
+  readonly newStacks: readonly AgentDeltaStack[];
+  readonly seq: number;
+  readonly processes: readonly Process[];
+  readonly facts: IntervalFacts;
+}
+
+/** The agent's delta as the wire message (not yet split: `partial` is false). */
+export function deltaToWire(delta: AgentDelta): CaptureDelta {
+  return {
+    seq: delta.seq,
+    timeMs: delta.timeMs ?? 0,
+    frames: delta.newFrames.map((f) => frameToWire(f.id, f.frame, f.mangled)),
+    stacks: delta.newStacks.map((s) => ({ id: s.id, frameIds: [...s.frames], truncated: s.truncated })),
+    counts: delta.counts.map((c) => ({ stackId: c.stackId, pid: c.pid, tid: c.tid, comm: c.comm, count: c.count })),
+    stats: {
+      interval: delta.facts.interval,
+      monoNs: delta.facts.monoNs,
+      samples: delta.stats.samples,
+      lost: lostToWire(delta.stats.lost),
+      overflow: delta.facts.overflow,
+      symbolization: delta.facts.symbolization,
+    },
+    processes: [...delta.processes],
+    partial: false,
+  };
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([

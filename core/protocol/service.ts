@@ -1,6 +1,7 @@
-// The Agent service of agent-remote/proto/emberscope.proto as a plain, typed descriptor.
-// It is free of grpc-js (core/ is pure): agent-remote/ and electron/agent-client/ turn it into a
-// grpc-js ServiceDefinition with `toGrpcService` (a few lines each, wrapping bytes in Buffers).
+// The Agent service of agent-remote/proto/emberscope.proto as a plain, typed descriptor, and the
+// grpc-js method definitions made from it (the agent's server and the app's client use the same
+// ones). It is free of grpc-js and of Node (core/ is pure): grpc-js writes Node Buffers, so each
+// side passes in the one-line function that wraps bytes in a Buffer.
 import {
   CaptureEvent,
   HelloReply,
@@ -69,4 +70,44 @@ export const AgentService = {
 } as const;
 
 export type AgentServiceDescriptor = typeof AgentService;
+export type RequestOf<M> = M extends MethodDescriptor<infer Req, unknown> ? Req : never;
+export type ResponseOf<M> = M extends MethodDescriptor<unknown, infer Res> ? Res : never;
 export type AgentMethodName = keyof AgentServiceDescriptor;
+
+/**
+ * A method as grpc-js defines it (its `MethodDefinition`, structurally): serializers produce `B`,
+ * the Node Buffer the caller's `wrap` makes of the encoded bytes.
+ */
+export interface GrpcMethod<Req, Res, B extends Uint8Array> {
+  readonly path: string;
+  readonly originalName: string;
+  readonly requestStream: boolean;
+  readonly responseStream: boolean;
+  requestSerialize(value: Req): B;
+  requestDeserialize(bytes: B): Req;
+  responseSerialize(value: Res): B;
+  responseDeserialize(bytes: B): Res;
+}
+
+export function grpcMethod<Req, Res, B extends Uint8Array>(m: MethodDescriptor<Req, Res>, wrap: (bytes: Uint8Array) => B): GrpcMethod<Req, Res, B> {
+  return {
+    path: m.path,
+    originalName: m.originalName,
+    requestStream: m.requestStream,
+    responseStream: m.responseStream,
+    requestSerialize: (value) => wrap(m.request.encode(value)),
+    requestDeserialize: (bytes) => m.request.decode(bytes),
+    responseSerialize: (value) => wrap(m.response.encode(value)),
+    responseDeserialize: (bytes) => m.response.decode(bytes),
+  };
+}
+
+/** The whole service as grpc-js defines it (a `ServiceDefinition`), keyed by the proto's method names. */
+export function grpcService<B extends Uint8Array>(wrap: (bytes: Uint8Array) => B) {
+  return {
+    Hello: grpcMethod(AgentService.hello, wrap),
+    Posture: grpcMethod(AgentService.posture, wrap),
+    StartCapture: grpcMethod(AgentService.startCapture, wrap),
+    StopCapture: grpcMethod(AgentService.stopCapture, wrap),
+  };
+}

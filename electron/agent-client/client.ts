@@ -9,6 +9,7 @@ import {
   type MethodDescriptor,
 } from '../../core/protocol/service';
 import { toErrorCode } from '../../core/protocol/convert';
+import { EMBERSCOPE_VERSION } from '../../core/version';
 import { buildCaptureOptions, type CaptureOptionsInput } from '../../core/protocol/options';
 import type {
   CaptureEvent,
@@ -23,7 +24,7 @@ import { toGrpcMethod } from './grpc-service';
 import { bridgeStream, type AgentStreamFactory, type StreamBridge } from './transport';
 import { DEFAULT_VALIDATION_LIMITS, sanitizeMessage, type ValidationLimits } from './validate';
 
-export const CLIENT_VERSION = '0.1.0';
+export const CLIENT_VERSION = EMBERSCOPE_VERSION;
 
 export interface ConnectOptions {
   /** Largest message accepted from the agent (default 16 MiB). */

@@ -1,6 +1,7 @@
 // "This machine": the agent as a child process of the app, the same protocol over its stdio.
 import { spawn } from 'node:child_process';
 import { Duplex } from 'node:stream';
+import { LineSplitter } from '../../core/util/lines';
 import type { AgentStreamFactory } from './transport';
 
 export interface LocalAgentOptions {
@@ -33,19 +34,14 @@ export function spawnLocalAgent(options: LocalAgentOptions): AgentStreamFactory 
       env,
       cwd: options.cwd,
     });
-    let buf = '';
+    const lines = new LineSplitter();
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
-      buf += chunk;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        options.onLog?.(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
-      if (buf.length > 65536) buf = buf.slice(-65536);
+      for (const line of lines.push(chunk)) options.onLog?.(line);
     });
     child.on('exit', (code, signal) => {
-      if (buf) options.onLog?.(buf);
+      const rest = lines.flush();
+      if (rest) options.onLog?.(rest);
       options.onExit?.(code, signal);
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // The agent over an SSH exec channel (ssh2). The channel is the agent's stdin/stdout; its stderr
 // is the agent's log. Connection management (auth, host keys) is the SSH service's job.
 import type { Client, ClientChannel } from 'ssh2';
+import { LineSplitter } from '../../core/util/lines';
 import type { AgentStreamFactory } from './transport';
 
 export interface SshAgentOptions {
@@ -18,16 +19,10 @@ export function sshAgentStream(conn: Client, options: SshAgentOptions): AgentStr
           reject(error);
           return;
         }
-        let buf = '';
+        const lines = new LineSplitter();
         channel.stderr.setEncoding('utf8');
         channel.stderr.on('data', (chunk: string) => {
-          buf += chunk;
-          let i: number;
-          while ((i = buf.indexOf('\n')) >= 0) {
-            options.onLog?.(buf.slice(0, i));
-            buf = buf.slice(i + 1);
-          }
-          if (buf.length > 65536) buf = buf.slice(-65536);
+          for (const line of lines.push(chunk)) options.onLog?.(line);
         });
         channel.on('exit', (code: number | null, signal?: string) => options.onExit?.(code, signal ?? null));
         resolve(channel);

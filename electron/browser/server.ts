@@ -21,6 +21,7 @@ import { contentTypeOf, securityHeaders, staticFileFor } from '../api/security';
 import type { WireMessage } from '../../core/api';
 import { MAX_IMPORT_BASE64_CHARS } from '../../core/api';
 import { findRendererDir } from '../renderer-dir';
+import { EMBERSCOPE_VERSION } from '../../core/version';
 
 export interface BrowserModeOptions {
   /** TCP port on 127.0.0.1 (default: any free port). */
@@ -90,7 +91,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     const mod = await import('../services/index');
     services = await mod.createServices({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), log });
   }
-  const backend: Backend = createBackend(services, { mode: 'browser', version: options.version ?? '0.1.0', log });
+  const backend: Backend = createBackend(services, { mode: 'browser', version: options.version ?? EMBERSCOPE_VERSION, log });
   const token = randomBytes(32).toString('base64url');
   let port = 0;
   let cookieName = 'emberscope_token';

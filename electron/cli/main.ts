@@ -25,7 +25,7 @@ import { flag, int, list, parseArgs, str, type OptionSpecs, type ParsedArgs } fr
 import { EXIT, exitCodeFor } from './exit-codes';
 import { cliPrompts, confirm, haveTerminal } from './prompts';
 
-const VERSION = '0.1.0';
+import { EMBERSCOPE_VERSION as VERSION } from '../../core/version';
 
 const COMMON: OptionSpecs = {
   port: { value: true, short: 'p' },

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { EmberError } from '../../core/errors';
+import { EMBERSCOPE_VERSION } from '../../core/version';
 
 export interface Artifact {
   /** File name on the host (inside ~/.cache/emberscope/<sha256>/). */
@@ -82,7 +83,7 @@ export function loadArtifacts(distDir: string, machine = 'x86_64'): Artifacts {
   const top = typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest) ? manifest : {};
   // assets/manifest.json: `version` is the manifest format (a number), `sampler_version` the sampler's.
   const named = [top['sampler_version'], top['samplerVersion'], top['version']].find((v): v is string => typeof v === 'string' && v !== '');
-  const version = named ?? '0.1.0';
+  const version = named ?? EMBERSCOPE_VERSION;
   const agent: Artifact = { fileName: 'agent.cjs', localPath: resolvePath(agentEntry.path), sha256: agentEntry.sha256, size: agentEntry.size, version: agentEntry.version || version };
   const sampler: Artifact | undefined = samplerEntry
     ? { fileName: 'emberscope-sampler', localPath: resolvePath(samplerEntry.path), sha256: samplerEntry.sha256, size: samplerEntry.size, version }

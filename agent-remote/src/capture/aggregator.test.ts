@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaptureEvent, FrameStatus } from '../../../core/protocol/generated/emberscope.generated';
-import { buildFixtures, type Fixtures } from '../../test/helpers';
+import { buildFixtures, probeFixture, type Fixtures } from '../../test/helpers';
 import { Symbolizer } from '../symbolize/symbolizer';
+import { deltaToWire } from '../../../core/protocol/convert';
 import { Aggregator } from './aggregator';
 import { encodedSize, splitDelta } from './split';
 
@@ -12,11 +11,7 @@ let maps = '';
 let addrs: bigint[] = [];
 beforeAll(async () => {
   fx = buildFixtures();
-  const child = spawn(fx.prog, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(c.toString())));
-  addrs = line.trim().split(' ').map((h) => BigInt(h));
-  maps = readFileSync(`/proc/${child.pid}/maps`, 'utf8');
-  child.stdin.end();
+  ({ addrs, maps } = await probeFixture(fx.prog));
 }, 120_000);
 afterAll(() => fx?.cleanup());
 
@@ -38,7 +33,7 @@ describe('Aggregator', () => {
     a.onCount({ type: 'count', tgid: 500, pid: 501, userStackId: 1, kernelStackId: 2, comm: 'prog', count: 5 });
     a.onCount({ type: 'count', tgid: 500, pid: 501, userStackId: 1, kernelStackId: 2, comm: 'prog', count: 2 });
     a.onCount({ type: 'count', tgid: 500, pid: 502, userStackId: 1, kernelStackId: -14, comm: 'prog', count: 1 });
-    const d = a.takeDelta({ type: 'stats', interval: 1, monoNs: 1n, samples: 8, lostMapFull: 1, lostUserStack: 0, lostKernelStack: 0, lostOther: 0, filtered: 0, idle: 0 }, 1000);
+    const d = deltaToWire(a.takeDelta({ type: 'stats', interval: 1, monoNs: 1n, samples: 8, lostMapFull: 1, lostUserStack: 0, lostKernelStack: 0, lostOther: 0, filtered: 0, idle: 0 }, 1000));
     // Hidden kernel (no kallsyms): one [kernel] frame, then the two user frames.
     expect(d.frames.map((f) => [f.name, f.status])).toEqual([
       ['[kernel]', FrameStatus.FRAME_STATUS_KERNEL_HIDDEN],
@@ -58,7 +53,7 @@ describe('Aggregator', () => {
     // Next interval: the same stack (redefined by the sampler under another id) is not sent again.
     a.onStack({ type: 'stack', stackId: 9, kind: 0, ips: [alpha + 2n, beta + 1n] });
     a.onCount({ type: 'count', tgid: 500, pid: 501, userStackId: 9, kernelStackId: -1, comm: 'prog', count: 3 });
-    const d2 = a.takeDelta(undefined, 2000);
+    const d2 = deltaToWire(a.takeDelta(undefined, 2000));
     expect(d2.frames).toEqual([]);
     expect(d2.stacks).toEqual([]);
     expect(d2.counts).toEqual([{ stackId: 2, pid: 500, tid: 501, comm: 'prog', count: 3 }]);
@@ -71,7 +66,7 @@ describe('Aggregator', () => {
       a.onCount({ type: 'count', tgid: 500, pid: 500, userStackId: i, kernelStackId: -1, comm: 'x', count: 10 });
     }
     a.onCount({ type: 'count', tgid: 500, pid: 500, userStackId: 77, kernelStackId: -1, comm: 'x', count: 1 });
-    const d = a.takeDelta(undefined, 0);
+    const d = deltaToWire(a.takeDelta(undefined, 0));
     const total = d.counts.reduce((n, c) => n + c.count, 0);
     expect(total).toBe(51);
     expect(d.stats?.overflow?.stacks).toBe(4); // 3 + the stack of the unknown id (limit reached)
@@ -88,7 +83,7 @@ describe('Aggregator', () => {
     const { a } = agg({ maxStacks: 1000, maxFrames: 4, maxFramesPerStack: 64, maxMessageBytes: 1 << 20 });
     a.onStack({ type: 'stack', stackId: 1, kind: 0, ips: Array.from({ length: 10 }, (_, j) => BigInt(0x7000 + j * 0x100)) });
     a.onCount({ type: 'count', tgid: 500, pid: 500, userStackId: 1, kernelStackId: -1, comm: 'x', count: 1 });
-    const d = a.takeDelta(undefined, 0);
+    const d = deltaToWire(a.takeDelta(undefined, 0));
     expect(d.frames.length).toBe(5); // 4 + the overflow frame
     expect(d.stats?.overflow?.frames).toBe(6);
   });
@@ -99,7 +94,7 @@ describe('Aggregator', () => {
       a.onStack({ type: 'stack', stackId: i, kind: 0, ips: [BigInt(0x10000 + i * 16), BigInt(0x90000 + i * 16)] });
       a.onCount({ type: 'count', tgid: 500, pid: 500 + (i % 7), userStackId: i, kernelStackId: -1, comm: 'worker', count: 1 });
     }
-    const d = a.takeDelta(undefined, 0);
+    const d = deltaToWire(a.takeDelta(undefined, 0));
     const parts = splitDelta(d, 64 * 1024);
     expect(parts.length).toBeGreaterThan(2);
     for (const p of parts) expect(CaptureEvent.encode({ event: { $case: 'delta', value: p } }).finish().byteLength).toBeLessThanOrEqual(64 * 1024);

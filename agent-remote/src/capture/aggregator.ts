@@ -1,20 +1,13 @@
-// Turns sampler records into capture deltas: symbolizes stacks (once per sampler stack
-// definition and process), interns frames and stacks under the capture's bounds, sums counts
-// per interval. Everything over a bound is counted in Overflow; memory stays bounded.
-import {
-  FrameKind,
-  FrameStatus,
-  type CaptureDelta,
-  type Count,
-  type Frame,
-  type Limits,
-  type Overflow,
-  type Process,
-  type Stack,
-  type SymbolizationStats,
-} from '../../../core/protocol/generated/emberscope.generated';
+// Turns sampler records into capture deltas (core's delta, with what the wire carries besides):
+// symbolizes stacks (once per sampler stack definition and process), interns frames and stacks
+// under the capture's bounds, sums counts per interval. Everything over a bound is counted in
+// Overflow; memory stays bounded.
+import type { DeltaCount, Frame, FrameStatus } from '../../../core/profile/types';
+import { SequenceInterner } from '../../../core/profile/intern';
+import type { AgentDelta, AgentDeltaFrame, AgentDeltaStack } from '../../../core/protocol/convert';
+import type { Limits, Overflow, Process, SymbolizationStats } from '../../../core/protocol/generated/emberscope.generated';
 import type { CountRecord, StackRecord, StatsRecord } from '../sampler/records';
-import type { FrameKindName, FrameStatusName, ResolvedFrame, Symbolizer } from '../symbolize/symbolizer';
+import type { ResolvedFrame, Symbolizer } from '../symbolize/symbolizer';
 
 const MAX_STRING = 2048;
 const MAX_COUNT_ROWS_PER_INTERVAL = 200_000;
@@ -29,25 +22,6 @@ export function zeroSymbolization(): SymbolizationStats {
   return { symbolized: 0, noSymbols: 0, unreadable: 0, jit: 0, kernelHidden: 0 };
 }
 
-function kindToWire(k: FrameKindName): FrameKind {
-  return k === 'user' ? FrameKind.FRAME_KIND_USER : k === 'kernel' ? FrameKind.FRAME_KIND_KERNEL : k === 'jit' ? FrameKind.FRAME_KIND_JIT : FrameKind.FRAME_KIND_UNSPECIFIED;
-}
-
-function statusToWire(s: FrameStatusName): FrameStatus {
-  switch (s) {
-    case 'symbolized':
-      return FrameStatus.FRAME_STATUS_SYMBOLIZED;
-    case 'no-symbols':
-      return FrameStatus.FRAME_STATUS_NO_SYMBOLS;
-    case 'unreadable':
-      return FrameStatus.FRAME_STATUS_UNREADABLE;
-    case 'jit':
-      return FrameStatus.FRAME_STATUS_JIT;
-    case 'kernel-hidden':
-      return FrameStatus.FRAME_STATUS_KERNEL_HIDDEN;
-  }
-}
-
 function cap(s: string, overflow: { n: number }): string {
   if (s.length <= MAX_STRING) return s;
   overflow.n++;
@@ -56,19 +30,19 @@ function cap(s: string, overflow: { n: number }): string {
 
 function addStatus(s: SymbolizationStats, status: FrameStatus): void {
   switch (status) {
-    case FrameStatus.FRAME_STATUS_SYMBOLIZED:
+    case 'symbolized':
       s.symbolized++;
       break;
-    case FrameStatus.FRAME_STATUS_JIT:
+    case 'jit':
       s.jit++;
       break;
-    case FrameStatus.FRAME_STATUS_KERNEL_HIDDEN:
+    case 'kernel-hidden':
       s.kernelHidden++;
       break;
-    case FrameStatus.FRAME_STATUS_UNREADABLE:
+    case 'unreadable':
       s.unreadable++;
       break;
-    default:
+    case 'no-symbols':
       s.noSymbols++;
   }
 }
@@ -81,12 +55,6 @@ export const LOST_KERNEL: ResolvedFrame = { name: '[kernel stack lost]', module:
  * A stack id that stands for a stack the sampler lost: a negative id other than "none"
  * (-14 EFAULT: no such stack; -1: not asked for), or an id no STACK record defined.
  */
-function sameIds(a: Uint32Array, b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 function lostStack(id: number, defined: boolean): boolean {
   if (id >= 0) return !defined;
   return id !== -14 && id !== -1;
@@ -117,15 +85,14 @@ export class Aggregator {
   private contentBytes = 0;
   private readonly frameIds = new Map<string, number>();
   private readonly idOfFrame = new WeakMap<ResolvedFrame, number>();
-  /** Interned stacks by a 32-bit hash of their frame ids (collisions compared in full). */
-  private readonly stackIds = new Map<number, { ids: Uint32Array; id: number }[]>();
-  private stackCount = 0;
+  /** Stack ids by their frame ids. */
+  private readonly stackIds = new SequenceInterner<number>();
   /** Stack ids by tgid, then by "user gen:kernel gen": a process's entries go at once (pid reuse, exec). */
   private readonly resolvedStacks = new Map<number, Map<string, number>>();
   private resolvedCount = 0;
-  private newFrames: Frame[] = [];
-  private newStacks: Stack[] = [];
-  private counts = new Map<string, Count>();
+  private newFrames: AgentDeltaFrame[] = [];
+  private newStacks: AgentDeltaStack[] = [];
+  private counts = new Map<string, { -readonly [K in keyof DeltaCount]: DeltaCount[K] }>();
   private newProcesses: Process[] = [];
   private readonly seenPids = new Set<number>();
   private interval = zeroOverflow();
@@ -222,14 +189,14 @@ export class Aggregator {
     const key = `${stackId}|${tgid}|${rec.pid}|${comm}`;
     const row = this.counts.get(key);
     if (row) row.count += rec.count;
-    else if (this.counts.size < MAX_COUNT_ROWS_PER_INTERVAL) this.counts.set(key, { stackId, pid: tgid, tid: rec.pid, comm, count: rec.count });
+    else if (this.counts.size < MAX_COUNT_ROWS_PER_INTERVAL) this.counts.set(key, { stackId, comm, pid: tgid, tid: rec.pid, count: rec.count });
     else {
       // Over the row bound: attribute to the overflow stack, without thread detail.
       const ov = this.overflowStack();
       const okey = `${ov}|0|0|`;
       const orow = this.counts.get(okey);
       if (orow) orow.count += rec.count;
-      else this.counts.set(okey, { stackId: ov, pid: 0, tid: 0, comm: '', count: rec.count });
+      else this.counts.set(okey, { stackId: ov, comm: '', pid: 0, tid: 0, count: rec.count });
       this.interval.samples += rec.count;
     }
   }
@@ -280,22 +247,15 @@ export class Aggregator {
       }
       ids = frames.map((f) => this.frameId(f));
     }
-    // Interned by a hash of the frame ids (no key string per stack: deep stacks made long ones).
-    let h = 0x811c9dc5 ^ ids.length;
-    for (const x of ids) h = Math.imul(h ^ x, 0x01000193);
-    const bucket = this.stackIds.get(h);
-    if (bucket) {
-      for (const e of bucket) if (sameIds(e.ids, ids)) return e.id;
-    }
-    if (this.stackCount >= this.limits.maxStacks) {
+    const known = this.stackIds.get(ids);
+    if (known !== undefined) return known;
+    if (this.stackIds.size >= this.limits.maxStacks) {
       this.interval.stacks++;
       return this.overflowStack();
     }
-    const id = ++this.stackCount;
-    const entry = { ids: Uint32Array.from(ids), id };
-    if (bucket) bucket.push(entry);
-    else this.stackIds.set(h, [entry]);
-    this.newStacks.push({ id, frameIds: ids, truncated });
+    const id = this.stackIds.size + 1;
+    this.stackIds.set(Uint32Array.from(ids), id);
+    this.newStacks.push({ id, frames: ids, truncated });
     return id;
   }
 
@@ -323,21 +283,19 @@ export class Aggregator {
     const id = this.frameIds.size + 1;
     this.frameIds.set(key, id);
     const frame: Frame = {
-      id,
       name: cap(f.name, this.truncStrings),
       module: cap(f.module, this.truncStrings),
       buildId: f.buildId.slice(0, 128),
       file: '',
       line: 0,
       address: f.address.slice(0, 20),
-      kind: kindToWire(f.kind),
-      status: statusToWire(f.status),
-      mangled: cap(f.mangled, this.truncStrings),
+      kind: f.kind,
+      status: f.status,
     };
     addStatus(this.intervalSym, frame.status);
     addStatus(this.totals.symbolization, frame.status);
-    if (frame.status === FrameStatus.FRAME_STATUS_KERNEL_HIDDEN) this.totals.kernelFramesHidden++;
-    this.newFrames.push(frame);
+    if (frame.status === 'kernel-hidden') this.totals.kernelFramesHidden++;
+    this.newFrames.push({ id, frame, mangled: cap(f.mangled, this.truncStrings) });
     return id;
   }
 
@@ -362,15 +320,14 @@ export class Aggregator {
     if (this.overflowStackId === 0) {
       const fid = this.frameIds.size < this.limits.maxFrames + 1 ? this.defineFrame('\0overflow-stack', this.special('[stack limit reached]')) : this.overflowFrame();
       this.overflowStackId = this.limits.maxStacks + 1;
-      this.newStacks.push({ id: this.overflowStackId, frameIds: [fid], truncated: false });
+      this.newStacks.push({ id: this.overflowStackId, frames: [fid], truncated: false });
     }
     return this.overflowStackId;
   }
 
   /** Closes an interval: everything new since the last call, with the sampler's stats. */
-  takeDelta(stats: StatsRecord | undefined, timeMs: number): CaptureDelta {
+  takeDelta(stats: StatsRecord | undefined, timeMs: number): AgentDelta {
     const ov = this.interval;
-    ov.truncatedFrames += 0;
     const t = this.totals.overflow;
     t.stacks += ov.stacks;
     t.frames += ov.frames;
@@ -378,27 +335,28 @@ export class Aggregator {
     t.samples += ov.samples;
     t.records += ov.records;
     if (stats) this.totals.samples += stats.samples;
-    const delta: CaptureDelta = {
+    const delta: AgentDelta = {
       seq: this.seq++,
       timeMs,
-      frames: this.newFrames,
-      stacks: this.newStacks,
+      newFrames: this.newFrames,
+      newStacks: this.newStacks,
       counts: [...this.counts.values()],
       stats: {
-        interval: stats?.interval ?? 0,
-        monoNs: stats ? Number(stats.monoNs) : 0,
         samples: stats?.samples ?? 0,
         lost: {
           mapFull: stats?.lostMapFull ?? 0,
-          userStack: stats?.lostUserStack ?? 0,
-          kernelStack: stats?.lostKernelStack ?? 0,
+          userStackErrors: stats?.lostUserStack ?? 0,
+          kernelStackErrors: stats?.lostKernelStack ?? 0,
           other: stats?.lostOther ?? 0,
         },
+      },
+      facts: {
+        interval: stats?.interval ?? 0,
+        monoNs: stats ? Number(stats.monoNs) : 0,
         overflow: ov,
         symbolization: this.intervalSym,
       },
       processes: this.newProcesses,
-      partial: false,
     };
     this.newFrames = [];
     this.newStacks = [];

@@ -1,7 +1,13 @@
 // Splits a delta whose encoding is over the message bound into several (all but the last marked
 // partial). Definitions keep their order: frames, then stacks, then counts, so every id is
 // defined in an earlier or the same message than its first use.
+import { deltaToWire, type AgentDelta } from '../../../core/protocol/convert';
 import { CaptureEvent, Count, Frame, Process, Stack, type CaptureDelta } from '../../../core/protocol/generated/emberscope.generated';
+
+/** The agent's delta as the wire messages that carry it: the one conversion to wire, then the split. */
+export function wireDeltas(delta: AgentDelta, maxBytes: number): CaptureDelta[] {
+  return splitDelta(deltaToWire(delta), maxBytes);
+}
 
 export function encodedSize(delta: CaptureDelta): number {
   return CaptureEvent.encode({ event: { $case: 'delta', value: delta } }).finish().byteLength;

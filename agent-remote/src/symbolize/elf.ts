@@ -4,6 +4,8 @@
 // size it trusts from the file.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parseGoPclntab, findPclntabByMagic, type GoFuncTable } from './gopclntab';
+import type { BinaryEvidence } from '../../../core/protocol/generated/emberscope.generated';
+import { lastAtOrBelow } from '../../../core/util/search';
 
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
@@ -402,34 +404,17 @@ function sortedOrder(addrs: Float64Array, n: number): Uint32Array {
 
 /** Index of the symbol containing `addr`, or -1. */
 export function lookupSymbol(t: SymbolTable, addr: number): number {
-  const a = t.addrs;
-  let lo = 0;
-  let hi = a.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] ?? 0) <= addr) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const found = lastAtOrBelow(t.addrs, addr);
   if (found < 0) return -1;
   const size = t.sizes[found] ?? 0;
-  const start = a[found] ?? 0;
+  const start = t.addrs[found] ?? 0;
   if (size > 0 && addr >= start + size) return -1;
   if (size === 0 && addr - start > 1 << 20) return -1;
   return found;
 }
 
-export interface ElfEvidence {
-  isElf: boolean;
-  buildId: string;
-  hasSymtab: boolean;
-  hasDynsym: boolean;
-  hasDwarf: boolean;
-  hasGopclntab: boolean;
-  buildPaths: string[];
-}
+/** What the file itself tells of a binary's evidence for Posture (the rest is about how it was asked for). */
+export type ElfEvidence = Pick<BinaryEvidence, 'isElf' | 'buildId' | 'hasSymtab' | 'hasDynsym' | 'hasDwarf' | 'hasGopclntab' | 'buildPaths'>;
 
 /** In strings of unknown purpose (.rodata, .gopclntab): paths under directories builds use. */
 const BUILD_PATH_RE = /(?:^|[^A-Za-z0-9_.\-/])(\/(?:home|root|build|builds|tmp|Users|usr\/src|var\/lib\/jenkins|workspace|work|src|opt|srv)\/[A-Za-z0-9_.+\-/]{2,200})/g;

@@ -2,6 +2,7 @@
 // (magic 0xfffffffb), 1.16-1.17 (0xfffffffa), 1.18-1.19 (0xfffffff0), 1.20+ (0xfffffff1).
 // Works on the .gopclntab section and, for stripped binaries, on the bytes found by the magic.
 // Function names only; file/line (pcfile/pcln tables) are not decoded.
+import { lastAtOrBelow } from '../../../core/util/search';
 
 export interface GoFuncTable {
   /** Absolute entry addresses, ascending; `entries[n]` is the end of the last function. */
@@ -154,12 +155,5 @@ export function lookupGoFunc(t: GoFuncTable, addr: number): number {
   const e = t.entries;
   const n = e.length - 1;
   if (n <= 0 || addr < (e[0] ?? 0) || addr >= (e[n] ?? 0)) return -1;
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if ((e[mid] ?? 0) <= addr) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return lastAtOrBelow(e, addr, n);
 }

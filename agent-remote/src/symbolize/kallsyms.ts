@@ -2,6 +2,7 @@
 // a double exactly. At perf_event_paranoid >= 2 without CAP_SYSLOG (and kptr_restrict >= 1)
 // every address reads as zero: the table is then "hidden" and kernel frames are marked so.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { lastAtOrBelow } from '../../../core/util/search';
 
 export const KERNEL_BASE = 0xffff000000000000n;
 
@@ -119,18 +120,8 @@ export function kallsymsReadable(path = '/proc/kallsyms'): boolean {
 }
 
 export function lookupKernel(k: KernelSymbols, off: number): number {
-  const a = k.addrs;
-  let lo = 0;
-  let hi = a.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] ?? 0) <= off) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const found = lastAtOrBelow(k.addrs, off);
   // Farther than 1 MiB from the closest symbol: not plausibly inside it.
-  if (found < 0 || off - (a[found] ?? 0) > 1 << 20) return -1;
+  if (found < 0 || off - (k.addrs[found] ?? 0) > 1 << 20) return -1;
   return found;
 }

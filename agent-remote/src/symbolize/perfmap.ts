@@ -2,6 +2,7 @@
 // --perf-basic-prof and the JVM's perf-map-agent. The file is trusted only when it is a regular
 // file (not a symlink) owned by the process's uid (or root); it is re-read when it grew.
 import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { lastAtOrBelow } from '../../../core/util/search';
 
 const MAX_PERF_MAP_BYTES = 128 * 1024 * 1024;
 
@@ -75,17 +76,7 @@ export function readPerfMap(pid: number, ownerUid: number | undefined, previous?
 }
 
 export function lookupPerfMap(m: PerfMap, addr: number): number {
-  const a = m.starts;
-  let lo = 0;
-  let hi = a.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((a[mid] ?? 0) <= addr) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
+  const found = lastAtOrBelow(m.starts, addr);
   if (found < 0 || addr >= (m.ends[found] ?? 0)) return -1;
   return found;
 }

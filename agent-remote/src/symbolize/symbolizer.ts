@@ -12,10 +12,8 @@ import { lookupGoFunc, type GoFuncTable } from './gopclntab';
 import { kernelOffset, lookupKernel, readKallsyms, type KernelSymbols } from './kallsyms';
 import { lookupPerfMap, perfMapPath, readPerfMap, type PerfMap } from './perfmap';
 import { findMapping, isFileMapping, parseMaps, type Mapping } from './procmaps';
+import type { FrameKind, FrameStatus } from '../../../core/profile/types';
 import { demangle } from './demangle';
-
-export type FrameKindName = 'user' | 'kernel' | 'jit' | 'unknown';
-export type FrameStatusName = 'symbolized' | 'no-symbols' | 'unreadable' | 'jit' | 'kernel-hidden';
 
 export interface ResolvedFrame {
   name: string;
@@ -23,8 +21,8 @@ export interface ResolvedFrame {
   buildId: string;
   /** '0x...' (module-relative; the symbol's start when symbolized), '' unknown. */
   address: string;
-  kind: FrameKindName;
-  status: FrameStatusName;
+  kind: FrameKind;
+  status: FrameStatus;
   /** Raw symbol when it differs from name. */
   mangled: string;
 }
@@ -498,7 +496,7 @@ function hiddenKernelFrame(): ResolvedFrame {
   return HIDDEN_KERNEL;
 }
 
-function unknownFrame(ip: bigint, status: FrameStatusName): ResolvedFrame {
+function unknownFrame(ip: bigint, status: FrameStatus): ResolvedFrame {
   return { name: `[unknown]+0x${ip.toString(16)}`, module: '', buildId: '', address: '0x' + ip.toString(16), kind: 'unknown', status, mangled: '' };
 }
 
