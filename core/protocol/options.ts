@@ -1,7 +1,22 @@
-// Friendly input for StartCapture with the defaults of both sides, and its validation (the
-// agent validates every request again: the app may be compromised on the way to the host).
+// Friendly input for StartCapture with the defaults of both sides, the conversion of a user's
+// capture options to it, and the wire request's validation (the agent validates every request
+// again: the app may be compromised on the way to the host). The user-level bounds and their
+// words are core/capture/options.ts's; only what exists on the wire alone is checked here.
 import { EmberError } from '../errors';
+import {
+  DEFAULT_HZ,
+  cgroupPathProblem,
+  hzProblem,
+  pidProblem,
+  processNameProblem,
+  redactPatternsProblem,
+  secondsProblem,
+  type CaptureOptions as UserCaptureOptions,
+  type CaptureTarget as UserCaptureTarget,
+} from '../capture/options';
 import { TargetKind, type CaptureOptions, type Limits, type SamplerLaunch } from './generated/emberscope.generated';
+
+export { DEFAULT_HZ };
 
 export type CaptureTargetInput =
   | { kind: 'all' }
@@ -43,8 +58,35 @@ export const MAX_LIMITS: Readonly<Limits> = Object.freeze({
   maxMessageBytes: 16 * 1024 * 1024,
 });
 
-export const DEFAULT_HZ = 99;
 export const DEFAULT_INTERVAL_MS = 1000;
+
+/** Most pids one wire request may name (a user's capture names one). */
+const MAX_TARGET_PIDS = 1024;
+
+function targetInput(t: UserCaptureTarget): CaptureTargetInput {
+  switch (t.kind) {
+    case 'pid':
+      return { kind: 'pids', pids: [t.pid] };
+    case 'comm':
+      return { kind: 'process-name', name: t.name };
+    case 'cgroup':
+      return { kind: 'cgroup', path: t.path };
+    default:
+      return { kind: 'all' };
+  }
+}
+
+/** StartCapture input for a user's capture options, launched as `sampler` says. */
+export function captureInputFor(options: UserCaptureOptions, launch: { readonly sampler: SamplerLaunch; readonly kernelSymbols: boolean }): CaptureOptionsInput {
+  return {
+    hz: options.hz,
+    seconds: options.seconds,
+    target: targetInput(options.target),
+    kernelSymbols: launch.kernelSymbols,
+    redaction: { strict: options.strict, preset: options.strict ? 'strict' : '', patterns: [...(options.redactPatterns ?? [])] },
+    sampler: launch.sampler,
+  };
+}
 
 export function buildCaptureOptions(input: CaptureOptionsInput = {}): CaptureOptions {
   const t = input.target ?? { kind: 'all' };
@@ -89,33 +131,38 @@ function clampLimit(value: number, def: number, max: number): number {
   return Math.min(value, max);
 }
 
+function check(problem: string | undefined): void {
+  if (problem !== undefined) throw bad(problem);
+}
+
+function checkTarget(kind: TargetKind, target: NonNullable<CaptureOptions['target']>): void {
+  if (kind === TargetKind.TARGET_KIND_PIDS) {
+    if (target.pids.length === 0 || target.pids.length > MAX_TARGET_PIDS) throw bad(`a pid target needs 1 to ${MAX_TARGET_PIDS} pids.`);
+    for (const pid of target.pids) check(pidProblem(pid));
+  } else if (kind === TargetKind.TARGET_KIND_PROCESS_NAME) {
+    check(processNameProblem(target.processName));
+  } else if (kind === TargetKind.TARGET_KIND_CGROUP) {
+    check(cgroupPathProblem(target.cgroupPath));
+  } else if (kind !== TargetKind.TARGET_KIND_ALL) {
+    throw bad('unknown target kind.');
+  }
+}
+
 /**
- * Checks a decoded request and fills defaults (zero values mean "default"). Throws BAD_OPTIONS.
+ * Checks a decoded request and fills defaults (zero values mean "default", as proto3 reads an
+ * unset field: hz 0 is the default rate here, where a user's hz 0 is refused). Throws BAD_OPTIONS.
  */
 export function normalizeCaptureOptions(o: CaptureOptions): CaptureOptions {
   const hz = o.hz === 0 ? DEFAULT_HZ : o.hz;
-  if (hz < 1 || hz > 10_000) throw bad(`hz must be between 1 and 10000, not ${hz}.`);
-  if (o.seconds > 7 * 24 * 3600) throw bad('seconds must be at most one week.');
+  check(hzProblem(hz));
+  check(secondsProblem(o.seconds));
   const intervalMs = o.intervalMs === 0 ? DEFAULT_INTERVAL_MS : o.intervalMs;
   if (intervalMs < 100 || intervalMs > 60_000) throw bad('intervalMs must be between 100 and 60000.');
   const target = o.target ?? { kind: TargetKind.TARGET_KIND_ALL, pids: [], processName: '', cgroupPath: '' };
   const kind = target.kind === TargetKind.TARGET_KIND_UNSPECIFIED ? TargetKind.TARGET_KIND_ALL : target.kind;
-  if (kind === TargetKind.TARGET_KIND_PIDS) {
-    if (target.pids.length === 0 || target.pids.length > 1024) throw bad('a pid target needs 1 to 1024 pids.');
-    if (target.pids.some((p) => p <= 0)) throw bad('pids must be positive.');
-  }
-  if (kind === TargetKind.TARGET_KIND_PROCESS_NAME && (target.processName === '' || target.processName.length > 255)) {
-    throw bad('a process-name target needs a name of 1 to 255 characters.');
-  }
-  if (kind === TargetKind.TARGET_KIND_CGROUP) {
-    const p = target.cgroupPath;
-    if (p === '' || p.length > 4096 || p.split('/').includes('..') || p.includes('\0')) throw bad('bad cgroup path.');
-  }
-  if (![TargetKind.TARGET_KIND_ALL, TargetKind.TARGET_KIND_PIDS, TargetKind.TARGET_KIND_PROCESS_NAME, TargetKind.TARGET_KIND_CGROUP].includes(kind)) {
-    throw bad('unknown target kind.');
-  }
+  checkTarget(kind, target);
   const redaction = o.redaction ?? { strict: false, preset: '', patterns: [] };
-  if (redaction.patterns.length > 256 || redaction.patterns.some((p) => p.length > 1024)) throw bad('too many or too long redaction patterns.');
+  check(redactPatternsProblem(redaction.patterns));
   if (redaction.preset.length > 64) throw bad('bad redaction preset.');
   const l = o.limits ?? DEFAULT_LIMITS;
   const limits: Limits = {
@@ -127,7 +174,7 @@ export function normalizeCaptureOptions(o: CaptureOptions): CaptureOptions {
   const sampler = o.sampler ?? { path: '', useSetpriv: false, setprivUid: 0, setprivGid: 0 };
   if (sampler.path.length > 4096 || sampler.path.includes('\0')) throw bad('bad sampler path.');
   if (sampler.useSetpriv && sampler.setprivUid === 0) throw bad('setpriv needs a non-root uid.');
-  if (o.excludePids.length > 1024) throw bad('too many excluded pids.');
+  if (o.excludePids.length > MAX_TARGET_PIDS) throw bad('too many excluded pids.');
   return {
     ...o,
     hz,

@@ -6,6 +6,7 @@ import { EmberError } from '../../core/errors';
 import { MAX_IMPORT_BASE64_CHARS } from '../../core/api';
 import { API_METHODS, METHOD_ARITY } from '../../core/api';
 import { MAX_PATTERN_LENGTH, MAX_USER_PATTERNS, compileUserPattern } from '../../core/redaction';
+import { captureOptionsProblem } from '../../core/capture/options';
 import type {
   ApiArgs,
   ApiMethod,
@@ -122,33 +123,54 @@ export const promptAnswer: Check<PromptAnswer> = obj({
 
 export const setupOptions: Check<SetupOptions> = obj({ kernelSymbols: bool, allowSysAdmin: bool });
 
+// Capture options: the shapes are checked here, the bounds and their words are core/capture's
+// (the same the services, the CLI and the agent use), refused as BAD_INPUT like any bad call.
+const num: Check<number> = (value, path) => {
+  if (typeof value !== 'number') fail(path, 'must be a number');
+  return value;
+};
+
+const text: Check<string> = (value, path) => {
+  if (typeof value !== 'string') fail(path, 'must be a string');
+  return value;
+};
+
 export const captureTarget: Check<CaptureTarget> = (value, path) => {
   if (!isPlainObject(value)) fail(path, 'must be an object');
   switch (value.kind) {
     case 'all':
       return obj({ kind: literal('all') })(value, path);
     case 'pid':
-      return obj({ kind: literal('pid'), pid: int(1, 4_194_304) })(value, path);
+      return obj({ kind: literal('pid'), pid: num })(value, path);
     case 'comm':
-      return obj({ kind: literal('comm'), name: str(15, /^[^\p{Cc}]+$/u) })(value, path);
+      return obj({ kind: literal('comm'), name: text })(value, path);
     case 'cgroup':
-      return obj({ kind: literal('cgroup'), path: str(4096, /^\/[^\p{Cc}]*$/u) })(value, path);
+      return obj({ kind: literal('cgroup'), path: text })(value, path);
     default:
       return fail(`${path}.kind`, 'must be one of all, pid, comm, cgroup');
   }
 };
 
-export const captureOptions: Check<CaptureOptions> = obj(
+const captureOptionsShape = obj(
   {
-    hz: int(1, 10_000),
-    seconds: int(0, 86_400),
+    hz: num,
+    seconds: num,
     target: captureTarget,
     strict: bool,
     kernelSymbols: bool,
-    title: str(200, /^[^\p{Cc}]*$/u),
+    // A bound on the list's size before it is walked; the real limit is core/capture's.
+    redactPatterns: arr(text, 4 * MAX_USER_PATTERNS),
+    title: text,
   },
-  ['kernelSymbols', 'title'],
+  ['kernelSymbols', 'redactPatterns', 'title'],
 );
+
+export const captureOptions: Check<CaptureOptions> = (value, path) => {
+  const options = captureOptionsShape(value, path);
+  const problem = captureOptionsProblem(options);
+  if (problem !== undefined) throw new EmberError('BAD_INPUT', problem);
+  return options;
+};
 
 /** A user's regular expression: checked as core/redaction compiles it (shape, ReDoS guard). */
 export const pattern: Check<string> = (value, path) => {

@@ -20,40 +20,28 @@ export const EXIT = {
   INTERRUPTED: 130,
 } as const;
 
+/** The exit status of each error code a script may want to tell apart; any other is FAILURE. */
+const EXIT_OF: Partial<Readonly<Record<ErrorCode, number>>> = {
+  BAD_OPTIONS: EXIT.BAD_OPTIONS,
+  HOST_UNREACHABLE: EXIT.HOST_UNREACHABLE,
+  AUTH_FAILED: EXIT.AUTH_FAILED,
+  HOST_KEY_CHANGED: EXIT.HOST_KEY_CHANGED,
+  HOST_KEY_UNKNOWN: EXIT.HOST_KEY_UNKNOWN,
+  SETUP_MISSING: EXIT.SETUP_MISSING,
+  ARTIFACT_MISMATCH: EXIT.ARTIFACT_MISMATCH,
+  CONNECTION_LOST: EXIT.CONNECTION_LOST,
+  KEYCHAIN_UNAVAILABLE: EXIT.KEYCHAIN_UNAVAILABLE,
+  BLOCKER: EXIT.BLOCKER,
+  NO_BTF: EXIT.BLOCKER,
+  KERNEL_TOO_OLD: EXIT.BLOCKER,
+  FILE_CAPS_IGNORED: EXIT.BLOCKER,
+  SAMPLER_FAILED: EXIT.SAMPLER_FAILED,
+  EPERM: EXIT.SAMPLER_FAILED,
+  PERF_EVENT_OPEN: EXIT.SAMPLER_FAILED,
+  NOT_FOUND: EXIT.NOT_FOUND,
+  CANCELLED: EXIT.INTERRUPTED,
+};
+
 export function exitCodeFor(code: ErrorCode): number {
-  switch (code) {
-    case 'BAD_OPTIONS':
-      return EXIT.BAD_OPTIONS;
-    case 'HOST_UNREACHABLE':
-      return EXIT.HOST_UNREACHABLE;
-    case 'AUTH_FAILED':
-      return EXIT.AUTH_FAILED;
-    case 'HOST_KEY_CHANGED':
-      return EXIT.HOST_KEY_CHANGED;
-    case 'HOST_KEY_UNKNOWN':
-      return EXIT.HOST_KEY_UNKNOWN;
-    case 'SETUP_MISSING':
-      return EXIT.SETUP_MISSING;
-    case 'ARTIFACT_MISMATCH':
-      return EXIT.ARTIFACT_MISMATCH;
-    case 'CONNECTION_LOST':
-      return EXIT.CONNECTION_LOST;
-    case 'KEYCHAIN_UNAVAILABLE':
-      return EXIT.KEYCHAIN_UNAVAILABLE;
-    case 'BLOCKER':
-    case 'NO_BTF':
-    case 'KERNEL_TOO_OLD':
-    case 'FILE_CAPS_IGNORED':
-      return EXIT.BLOCKER;
-    case 'SAMPLER_FAILED':
-    case 'EPERM':
-    case 'PERF_EVENT_OPEN':
-      return EXIT.SAMPLER_FAILED;
-    case 'NOT_FOUND':
-      return EXIT.NOT_FOUND;
-    case 'CANCELLED':
-      return EXIT.INTERRUPTED;
-    default:
-      return EXIT.FAILURE;
-  }
+  return EXIT_OF[code] ?? EXIT.FAILURE;
 }

@@ -4,6 +4,7 @@ import { EmberError } from '../../core/errors';
 import { SAMPLER_GROUP } from '../../core/warnings';
 import { connectAgent, type AgentClient } from '../agent-client';
 import type { Artifacts } from './artifacts';
+import type { CaptureHost } from './capture';
 import { AGENT_HASH_MISMATCH_EXIT, deploy, installDir, preflight, type Deployment, type HostFacts } from './deploy';
 import type { HostShell } from './host-shell';
 import { postureToEvidence, toJson, warningsFor } from './posture';
@@ -31,7 +32,7 @@ export interface GroupInfo {
   readonly members: readonly string[];
 }
 
-export class HostSession implements Session {
+export class HostSession implements Session, CaptureHost {
   readonly info: ConnectionInfo;
   readonly closed: Promise<Error | undefined>;
   private deployment: Deployment | undefined;
@@ -295,4 +296,9 @@ export class HostSession implements Session {
     await idle?.close().catch(() => undefined);
     this.shell.close();
   }
+}
+
+/** The capture side of a session these services opened (undefined for any other Session). */
+export function captureHostOf(session: Session): CaptureHost | undefined {
+  return session instanceof HostSession ? session : undefined;
 }

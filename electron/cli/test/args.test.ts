@@ -1,64 +1,88 @@
 import { describe, expect, it } from 'vitest';
 import { EmberError } from '../../../core/errors';
-import { parseArgs, type OptionSpecs } from '../args';
+import { captureOptionsFrom } from '../capture-command';
+import { findCommand, parseCommandLine, synopsis, type OptionValues } from '../command-line';
+import { COMMANDS, COMMON_OPTIONS, usageText } from '../commands';
+import { redactionFrom } from '../common';
 import { EXIT, exitCodeFor } from '../exit-codes';
-import { captureOptionsFrom, redactionFrom } from '../main';
 
-const SPECS: OptionSpecs = {
-  port: { value: true, short: 'p' },
-  identity: { value: true, short: 'i' },
-  seconds: { value: true },
-  hz: { value: true },
-  pid: { value: true },
-  comm: { value: true },
-  cgroup: { value: true },
-  strict: {},
-  'kernel-symbols': {},
-  redact: { value: true },
-  'redact-pattern': { value: true, repeat: true },
-  output: { value: true, short: 'o' },
-  title: { value: true },
-  yes: { short: 'y' },
-};
+/** The real table's parse of a command line: the command, its values and positionals. */
+function parse(argv: readonly string[]): { name: string; values: OptionValues; positionals: readonly string[] } {
+  const { command, rest } = findCommand(COMMANDS, argv);
+  return { name: command.name, ...parseCommandLine(command, rest, COMMON_OPTIONS) };
+}
 
-const codeOf = (f: () => unknown): string => {
+const capture = (...args: string[]): OptionValues => parse(['capture', 'web', '-o', 'x.pb.gz', ...args]).values;
+
+const failure = (f: () => unknown): string => {
   try {
     f();
     return 'ok';
   } catch (e) {
-    return e instanceof EmberError ? e.code : 'raw';
+    return e instanceof EmberError ? `${e.code}: ${e.message}` : 'raw';
   }
 };
 
-describe('CLI options', () => {
+describe('CLI command table', () => {
   it('parses long, short, attached and repeated options and positionals', () => {
-    const a = parseArgs(['capture', 'web', '--seconds=5', '--hz', '49', '-p2222', '-i', '/k', '--redact-pattern', 'a', '--redact-pattern=b', '-o', 'x.pb.gz', '--', '--odd'], SPECS);
-    expect(a.positionals).toEqual(['capture', 'web', '--odd']);
-    expect(a.options.get('port')).toEqual(['2222']);
-    expect(a.options.get('redact-pattern')).toEqual(['a', 'b']);
-    const o = captureOptionsFrom(a);
-    expect(o).toMatchObject({ hz: 49, seconds: 5, target: { kind: 'all' }, strict: false, redactPatterns: ['a', 'b'] });
+    const a = parse(['capture', 'web', '--seconds=5', '--hz', '49', '-p2222', '-i', '/k', '--redact-pattern', 'a', '--redact-pattern=b', '-o', 'x.pb.gz']);
+    expect(a.name).toBe('capture');
+    expect(a.positionals).toEqual(['web']);
+    expect(a.values['port']).toBe('2222');
+    expect(a.values['redact-pattern']).toEqual(['a', 'b']);
+    expect(captureOptionsFrom(a.values)).toMatchObject({ hz: 49, seconds: 5, target: { kind: 'all' }, strict: false, redactPatterns: ['a', 'b'] });
+    expect(parse(['import', '--', '--odd']).positionals).toEqual(['--odd']);
+    expect(parse(['library', 'export', 'c-1', '-o', 'f.folded']).name).toBe('library export');
+    expect(parse(['known-hosts', 'list']).positionals).toEqual([]);
   });
 
   it('targets: pid, comm, cgroup, and only one of them', () => {
-    expect(captureOptionsFrom(parseArgs(['--pid', '42'], SPECS)).target).toEqual({ kind: 'pid', pid: 42 });
-    expect(captureOptionsFrom(parseArgs(['--comm', 'nginx'], SPECS)).target).toEqual({ kind: 'comm', name: 'nginx' });
-    expect(captureOptionsFrom(parseArgs(['--cgroup', '/system.slice/x.service'], SPECS)).target).toEqual({ kind: 'cgroup', path: '/system.slice/x.service' });
-    expect(codeOf(() => captureOptionsFrom(parseArgs(['--pid', '1', '--comm', 'x'], SPECS)))).toBe('BAD_OPTIONS');
-    expect(codeOf(() => captureOptionsFrom(parseArgs(['--cgroup', '/a/../b'], SPECS)))).toBe('BAD_OPTIONS');
+    expect(captureOptionsFrom(capture('--pid', '42')).target).toEqual({ kind: 'pid', pid: 42 });
+    expect(captureOptionsFrom(capture('--comm', 'nginx')).target).toEqual({ kind: 'comm', name: 'nginx' });
+    expect(captureOptionsFrom(capture('--comm', 'a-long-executable-name')).target).toEqual({ kind: 'comm', name: 'a-long-executable-name' });
+    expect(captureOptionsFrom(capture('--cgroup', '/system.slice/x.service')).target).toEqual({ kind: 'cgroup', path: '/system.slice/x.service' });
+    expect(failure(() => capture('--pid', '1', '--comm', 'x'))).toBe('BAD_OPTIONS: --pid, --comm and --cgroup exclude each other: give one.');
+    expect(failure(() => captureOptionsFrom(capture('--cgroup', '/a/../b')))).toMatch(/^BAD_OPTIONS: the cgroup/);
+  });
+
+  it('kernel symbols: asked, refused, or what the host granted', () => {
+    expect(captureOptionsFrom(capture('--kernel-symbols')).kernelSymbols).toBe(true);
+    expect(captureOptionsFrom(capture('--no-kernel-symbols')).kernelSymbols).toBe(false);
+    expect('kernelSymbols' in captureOptionsFrom(capture())).toBe(false);
+    expect(failure(() => capture('--kernel-symbols', '--no-kernel-symbols'))).toMatch(/^BAD_OPTIONS: --kernel-symbols and --no-kernel-symbols exclude each other/);
   });
 
   it('refuses bad values with BAD_OPTIONS', () => {
-    for (const argv of [['--hz', '0'], ['--hz', '10001'], ['--hz', 'x'], ['--seconds', '-1'], ['--pid', '0'], ['--redact-pattern', '(']]) {
-      expect(codeOf(() => captureOptionsFrom(parseArgs(argv, SPECS))), argv.join(' ')).toBe('BAD_OPTIONS');
+    for (const args of [['--hz', '0'], ['--hz', '10001'], ['--hz', 'x'], ['--seconds', '-1'], ['--seconds=-1'], ['--seconds', '604801'], ['--pid', '0'], ['--redact-pattern', '(']]) {
+      expect(failure(() => captureOptionsFrom(capture(...args))), args.join(' ')).toMatch(/^BAD_OPTIONS: /);
     }
-    expect(codeOf(() => parseArgs(['--nope'], SPECS))).toBe('BAD_OPTIONS');
-    expect(codeOf(() => parseArgs(['--hz'], SPECS))).toBe('BAD_OPTIONS');
-    expect(codeOf(() => parseArgs(['--strict=1'], SPECS))).toBe('BAD_OPTIONS');
-    expect(codeOf(() => parseArgs(['--hz', '1', '--hz', '2'], SPECS))).toBe('BAD_OPTIONS');
-    expect(codeOf(() => parseArgs(['-yx'], SPECS))).toBe('BAD_OPTIONS');
-    expect(codeOf(() => redactionFrom(parseArgs(['--redact', 'secret'], SPECS)))).toBe('BAD_OPTIONS');
-    expect(redactionFrom(parseArgs([], SPECS))).toBe('standard');
+    expect(captureOptionsFrom(capture('--seconds', '86400')).seconds).toBe(86_400);
+    expect(failure(() => parse(['capture', 'web', '--nope']))).toMatch(/^BAD_OPTIONS: .*--nope/);
+    expect(failure(() => parse(['capture', 'web', '--hz']))).toMatch(/^BAD_OPTIONS: .*--hz/);
+    expect(failure(() => parse(['capture', 'web', '--strict=1']))).toMatch(/^BAD_OPTIONS: .*--strict/);
+    expect(failure(() => parse(['capture', 'web', '--hz', '1', '--hz', '2']))).toBe('BAD_OPTIONS: --hz given twice');
+    expect(failure(() => parse(['setup', 'web', '-yx']))).toMatch(/^BAD_OPTIONS: .*-x/);
+    expect(failure(() => redactionFrom(capture('--redact', 'secret')))).toMatch(/^BAD_OPTIONS: --redact must be one of/);
+    expect(redactionFrom(capture())).toBe('standard');
+  });
+
+  it('dispatches through the table and names what is missing', () => {
+    expect(failure(() => parse(['nope']))).toBe('BAD_OPTIONS: unknown command "nope"; try emberscope --help');
+    expect(failure(() => parse(['check']))).toBe('BAD_OPTIONS: check needs a destination: an ssh_config alias, [user@]host[:port] or local.');
+    expect(failure(() => parse(['check', 'a', 'b']))).toBe('BAD_OPTIONS: unexpected argument "b"');
+    expect(failure(() => parse(['library', 'nope']))).toMatch(/^BAD_OPTIONS: usage: emberscope library list .*\| emberscope library export ID .*\| emberscope library remove ID$/);
+    expect(failure(() => parse(['known-hosts', 'remove']))).toBe('BAD_OPTIONS: known-hosts remove needs a host.');
+    expect(parse(['check', '--help']).values['help']).toBe(true);
+  });
+
+  it('the usage lists every command and every option of the table', () => {
+    const text = usageText();
+    const flat = text.replace(/\s+/g, ' ');
+    for (const c of COMMANDS) {
+      expect(flat).toContain(synopsis(c));
+      for (const name of Object.keys({ ...COMMON_OPTIONS, ...c.options })) expect(text, `${c.name} --${name}`).toMatch(new RegExp(`--${name}\\b`));
+    }
+    expect(flat).toMatch(/capture <dest> .*\[--kernel-symbols \| --no-kernel-symbols\]/);
   });
 
   it('maps error codes to distinct exit statuses', () => {
