@@ -130,12 +130,15 @@ function openProxyCommand(e: SshEndpoint, command: string, log: (line: string) =
     child.stdout.on('data', (d: Buffer) => {
       if (!sock.push(d)) child.stdout.pause();
     });
-    child.stdout.on('end', () => sock.push(null));
-    child.stdin.on('error', () => undefined); // a proxy that exits early: reported by 'exit'
+    child.stdin.on('error', () => undefined); // a proxy that exits early: reported on 'close'
     child.once('error', (error) => reject(unreachable(e, `the ProxyCommand could not be started (${error.message})`)));
     child.once('spawn', () => resolve(sock));
-    child.once('exit', (code, signal) => {
-      if (code !== 0 && !sock.destroyed) sock.destroy(unreachable(e, `the ProxyCommand exited (${signal ?? `status ${code}`})${lastErr ? `: ${lastErr}` : ''}`));
+    // The end of its output is passed on only once its exit status is known, so that a failed
+    // proxy is reported as such rather than as a cut handshake.
+    child.once('close', (code, signal) => {
+      if (sock.destroyed) return;
+      if (code === 0) sock.push(null);
+      else sock.destroy(unreachable(e, `the ProxyCommand exited (${signal ?? `status ${code}`})${lastErr ? `: ${lastErr}` : ''}`));
     });
   });
 }
