@@ -1,10 +1,13 @@
-// OpenSSH client configuration (ssh_config(5)), the part Emberscope needs: Host blocks with
-// patterns (`*`, `?`, `!negation`), HostName, User, Port, IdentityFile (with `~` and the common
-// %-tokens), IdentitiesOnly, ProxyJump (chains, `user@host:port`, `ssh://` items, `none`) and
-// Include (globs, nested, also inside Host blocks). The first value obtained wins, except
-// IdentityFile which accumulates, like OpenSSH. `Match` blocks are not evaluated: their
-// directives are skipped (except `Match all`), which is what a conservative client can do.
-// The parser never throws on any input: problems are collected as `problems`.
+// OpenSSH client configuration (ssh_config(5)), the built-in reading used only where no `ssh`
+// client is installed (openssh-config.ts asks `ssh -G` otherwise), held against `ssh -G` by a
+// conformance corpus (test/ssh-config-corpus.ts). Host blocks (`*`, `?`, `!negation`, matched
+// case-sensitively like OpenSSH), Match blocks (host, originalhost, user, localuser, all, final,
+// canonical, negated criteria, evaluated where they appear, with the final pass ssh.c makes),
+// Include (globs, nested, also inside Host and Match blocks). The first value obtained wins,
+// except IdentityFile and CertificateFile which accumulate, and ProxyJump/ProxyCommand, which
+// compete. What it cannot evaluate (Match exec, CanonicalizeHostname) makes `resolveHost(...,
+// { strict: true })` throw OpenSshUnsupported naming the keyword; without `strict` such blocks
+// are skipped. The parser never throws on any input: problems are collected as `problems`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
