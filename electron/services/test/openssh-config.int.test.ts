@@ -52,7 +52,7 @@ beforeAll(async () => {
   config = join(dir, 'ssh_config');
   await writeFile(
     config,
-    `Host emberhost emberfail embercert
+    `Host emberhost emberfail embercert emberstrict
   HostName target.invalid
   Port ${host.facts.port}
 Match originalhost emberhost,embercert
@@ -67,6 +67,12 @@ Match originalhost emberhost
 Match originalhost embercert
   IdentityFile ${dir}/unauthorized
   CertificateFile ${dir}/unauthorized-cert.pub
+Match originalhost emberstrict
+  User ${host.facts.user}
+  IdentityFile ${host.facts.identityFile}
+  ProxyCommand ${process.execPath} ${dir}/relay.cjs ${dir}/relay.log %h %p %r %n
+  UserKnownHostsFile ${dir}/known_hosts_empty
+  StrictHostKeyChecking yes
 Match originalhost emberfail
   User nobody
   ProxyCommand ${process.execPath} -e "process.stderr.write('no route to the bastion\\\\n'); process.exit(3)"
@@ -115,6 +121,13 @@ describe('a host reached through ssh_config alone', () => {
     await writeFile(join(dir, 'unauthorized-cert.pub'), 'ssh-ed25519-cert-v01@openssh.com AAAA stand-in\n');
     const cert = await codeOf(services.connect('embercert', scriptedPrompts(), { unknownHostKey: 'refuse' }));
     expect(cert).toMatch(/^AUTH_FAILED: .*certificate .*unauthorized-cert\.pub.*OpenSSH transport/);
+  }, 60_000);
+
+  it("follows the host's StrictHostKeyChecking yes: an unknown key is refused without asking", async () => {
+    services ??= createServices({ dataDir: join(dir, 'data'), distDir: dist.dir, sshConfigPath: config, userKnownHosts: [], keychainService: 'emberscope-test' });
+    const prompts = scriptedPrompts({ hostKey: true });
+    expect(await codeOf(services.connect('emberstrict', prompts, { unknownHostKey: 'ask' }))).toMatch(/^HOST_KEY_UNKNOWN/);
+    expect(prompts.log.hostKeys).toEqual([]);
   }, 60_000);
 
   it('the built-in parser (no ssh client) reaches the same host the same way', async () => {
