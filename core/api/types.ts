@@ -27,12 +27,26 @@ export interface HostEntry {
   readonly user: string;
   /** 0 = default (22). */
   readonly port: number;
-  /** First identity file ('' = none configured). */
+  /** The first of `identityFiles` ('' = none), kept for clients that show one key. */
   readonly identityFile: string;
   /** ProxyJump value as written ('' = direct), e.g. `bastion` or `a@b:2222,c`. */
   readonly proxyJump: string;
   /** Only hosts added in the app can be edited or removed. */
   readonly editable: boolean;
+  /** Every IdentityFile, in the order ssh tries them (OpenSSH keeps a list). */
+  readonly identityFiles?: readonly string[];
+  /** CertificateFile list (the built-in ssh2 transport cannot use certificates). */
+  readonly certificateFiles?: readonly string[];
+  /** Whether the connection goes through a ProxyCommand (the command is not shown: it may hold tokens). */
+  readonly hasProxyCommand?: boolean;
+  /** known_hosts files checked for this host (UserKnownHostsFile, then GlobalKnownHostsFile). */
+  readonly knownHostsFiles?: readonly string[];
+  /** HostKeyAlias ('' or absent = none): the name the host key is looked up under. */
+  readonly hostKeyAlias?: string;
+  /** Who resolved the settings: OpenSSH's `ssh -G`, or the built-in parser where no ssh exists. */
+  readonly configSource?: 'openssh' | 'fallback';
+  /** Why the settings could not be resolved as OpenSSH would (shown instead of wrong values). */
+  readonly configProblem?: string;
 }
 
 export interface HostInput {

@@ -8,7 +8,8 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { EmberError } from '../../core/errors';
 import { writeFileAtomic } from './paths';
-import { listConfigHosts, loadSshConfig, parseJumpItem, parseProxyJump, resolveHost, type SshConfig } from './ssh-config';
+import { localContext, opensshAvailable, resolveWithFallback, resolveWithOpenSsh, type ResolvedHost, type ResolveOptions } from './openssh-config';
+import { listConfigHosts, loadSshConfigChecked, OpenSshUnsupported, parseJumpItem, parseProxyJump, resolveHost, type SshConfig } from './ssh-config';
 import type { SshEndpoint, SshRoute } from './ssh';
 import type { HostEntry, HostInput, HostsService } from './types';
 
@@ -29,6 +30,37 @@ export type Destination =
 export interface DestinationOverrides {
   readonly port?: number;
   readonly identityFile?: string;
+}
+
+export interface HostsOptions {
+  /** The ssh binary for `ssh -G` (default `ssh`); '' = never (the built-in parser only). */
+  readonly sshPath?: string;
+}
+
+const LIST_CONCURRENCY = 4;
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Whether known_hosts files differ from OpenSSH's defaults (then they are this host's own). */
+function ownKnownHosts(r: ResolvedHost, home: string): readonly string[] | undefined {
+  const userDefault = [join(home, '.ssh', 'known_hosts'), join(home, '.ssh', 'known_hosts2')];
+  const globalDefault = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
+  const same = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+  const userOwn = !same(r.userKnownHostsFiles, userDefault);
+  const globalOwn = !same(r.globalKnownHostsFiles, globalDefault);
+  if (!userOwn && !globalOwn) return undefined;
+  return [...(userOwn ? r.userKnownHostsFiles : []), ...(globalOwn ? r.globalKnownHostsFiles : [])];
 }
 
 interface StoredHost {
@@ -67,12 +99,36 @@ export class Hosts implements HostsService {
   constructor(
     dataDir: string,
     private readonly sshConfigPath: string = join(homedir(), '.ssh', 'config'),
+    private readonly options: HostsOptions = {},
   ) {
     this.file = join(dataDir, 'hosts.json');
   }
 
+  /** ssh's own default (~/.ssh/config, then /etc/ssh/ssh_config) unless another file was given. */
+  private get explicitConfig(): string | undefined {
+    return this.sshConfigPath === join(homedir(), '.ssh', 'config') ? undefined : this.sshConfigPath;
+  }
+
   config(): SshConfig {
-    return loadSshConfig(this.sshConfigPath);
+    return loadSshConfigChecked(this.sshConfigPath, { systemConfig: this.explicitConfig === undefined });
+  }
+
+  /** A host's settings as OpenSSH resolves them (`ssh -G`), or the built-in parser's where no ssh exists. */
+  async settings(alias: string, over: { user?: string; port?: number; identityFile?: string } = {}): Promise<ResolvedHost> {
+    const options: ResolveOptions = {
+      ...(this.explicitConfig !== undefined ? { configPath: this.explicitConfig } : {}),
+      ...(over.user ? { user: over.user } : {}),
+      ...(over.port ? { port: over.port } : {}),
+      ...(over.identityFile ? { identityFile: over.identityFile } : {}),
+      ...(this.options.sshPath ? { sshPath: this.options.sshPath } : {}),
+    };
+    if (this.options.sshPath !== '' && (await opensshAvailable(this.options.sshPath))) return resolveWithOpenSsh(alias, options);
+    try {
+      return resolveWithFallback(alias, options.configPath !== undefined ? options : { ...options, configPath: this.sshConfigPath });
+    } catch (error) {
+      if (error instanceof OpenSshUnsupported) throw new EmberError('BAD_OPTIONS', `${error.message}.`, { keyword: error.keyword });
+      throw error;
+    }
   }
 
   private async readApp(): Promise<StoredHost[]> {
@@ -93,19 +149,25 @@ export class Hosts implements HostsService {
     return { id: LOCAL_HOST_ID, label: 'This machine', source: 'local', hostName: '', user: localUser(), port: 0, identityFile: '', proxyJump: '', editable: false };
   }
 
-  private configEntry(config: SshConfig, alias: string): HostEntry {
-    const r = resolveHost(config, alias);
-    return {
-      id: `ssh:${alias}`,
-      label: alias,
-      source: 'ssh-config',
-      hostName: r.hostName,
-      user: r.user,
-      port: r.port,
-      identityFile: r.identityFiles[0] ?? '',
-      proxyJump: r.proxyJumpText,
-      editable: false,
-    };
+  private async configEntry(config: SshConfig, alias: string): Promise<HostEntry> {
+    try {
+      return { id: `ssh:${alias}`, label: alias, ...settingsView(await this.settings(alias)) };
+    } catch (error) {
+      // Shown with what the built-in parser can tell, and why it is not OpenSSH's answer.
+      const r = resolveHost(config, alias);
+      return {
+        id: `ssh:${alias}`,
+        label: alias,
+        source: 'ssh-config',
+        hostName: r.hostName,
+        user: r.user,
+        port: r.port,
+        identityFile: r.identityFiles[0] ?? '',
+        proxyJump: r.proxyJumpText,
+        editable: false,
+        configProblem: error instanceof Error ? error.message : String(error),
+      };
+    }
   }
 
   private appEntry(h: StoredHost): HostEntry {
@@ -114,7 +176,9 @@ export class Hosts implements HostsService {
 
   async list(): Promise<readonly HostEntry[]> {
     const config = this.config();
-    return [this.localEntry(), ...listConfigHosts(config).map((a) => this.configEntry(config, a)), ...(await this.readApp()).map((h) => this.appEntry(h))];
+    const aliases = listConfigHosts(config);
+    const entries = await mapLimited(aliases, LIST_CONCURRENCY, (a) => this.configEntry(config, a));
+    return [this.localEntry(), ...entries, ...(await this.readApp()).map((h) => this.appEntry(h))];
   }
 
   async add(input: HostInput): Promise<HostEntry> {
@@ -144,62 +208,82 @@ export class Hosts implements HostsService {
     await this.writeApp(next);
   }
 
-  private endpoint(config: SshConfig, label: string, alias: string, user: string, port: number, identityFile: string): SshEndpoint {
-    const r = resolveHost(config, alias);
-    const identityFiles = identityFile !== '' ? [identityFile.startsWith('~/') ? join(homedir(), identityFile.slice(2)) : identityFile] : [...r.identityFiles];
-    return {
+  private async endpoint(label: string, alias: string, user: string, port: number, identityFile: string): Promise<{ endpoint: SshEndpoint; settings: ResolvedHost }> {
+    const identity = identityFile.startsWith('~/') ? join(homedir(), identityFile.slice(2)) : identityFile;
+    const r = await this.settings(alias, { user, port, identityFile: identity });
+    const knownHostsFiles = ownKnownHosts(r, localContext().home);
+    const endpoint: SshEndpoint = {
       label,
       host: r.hostName,
-      port: port || r.port || 22,
-      user: user || r.user || localUser(),
-      identityFiles,
-      identitiesOnly: r.identitiesOnly || identityFile !== '',
+      port: r.port,
+      user: r.user || localUser(),
+      // -i: that key only, as before; else every IdentityFile in ssh's order.
+      identityFiles: identity !== '' ? [identity] : [...r.identityFiles],
+      identitiesOnly: r.identitiesOnly || identity !== '',
+      certificateFiles: r.certificateFiles,
+      identityAgent: r.identityAgent,
+      proxyCommand: r.proxyCommand,
+      hostKeyAlias: r.hostKeyAlias,
+      strictHostKeyChecking: r.strictHostKeyChecking,
+      connectTimeoutSeconds: r.connectTimeoutSeconds,
+      ...(knownHostsFiles ? { knownHostsFiles } : {}),
     };
+    return { endpoint, settings: r };
   }
 
   /**
    * The hops of a ProxyJump value, as OpenSSH follows them: each is resolved through ssh_config,
    * and the first hop's own ProxyJump (if any) comes before it, recursively.
    */
-  private jumps(config: SshConfig, proxyJump: string, depth = 0): SshEndpoint[] {
+  private async jumps(proxyJump: string, depth = 0): Promise<SshEndpoint[]> {
     const items = parseProxyJump(proxyJump);
     if (items === undefined) throw new EmberError('BAD_OPTIONS', `Cannot read ProxyJump "${proxyJump.slice(0, 100)}".`);
     if (depth > 8) throw new EmberError('BAD_OPTIONS', 'ProxyJump hosts refer to each other in a loop (more than 8 levels).');
-    const hops = items.map((j) => this.endpoint(config, j.host, j.host, j.user, j.port, ''));
-    const first = items[0];
+    const resolved = await Promise.all(items.map((j) => this.endpoint(j.host, j.host, j.user, j.port, '')));
+    const hops = resolved.map((r) => r.endpoint);
+    const first = resolved[0];
     if (!first) return hops;
-    const before = resolveHost(config, first.host).proxyJumpText;
-    return before !== '' ? [...this.jumps(config, before, depth + 1), ...hops] : hops;
+    const before = first.settings.proxyJump;
+    return before !== '' ? [...(await this.jumps(before, depth + 1)), ...hops] : hops;
   }
 
   /** Resolves a destination: `local`, a host id, an ssh_config alias or `[user@]host[:port]`. */
   async resolve(dest: string, overrides: DestinationOverrides = {}): Promise<Destination> {
     if (dest === LOCAL_HOST_ID || dest === 'localhost-agent') return { kind: 'local', entry: this.localEntry() };
-    const config = this.config();
     const identity = overrides.identityFile ?? '';
     if (dest.startsWith('app:')) {
       const h = (await this.readApp()).find((x) => `app:${x.id}` === dest);
       if (!h) throw new EmberError('NOT_FOUND', `No host ${dest}.`);
-      const target = this.endpoint(config, h.label, h.hostName, h.user, overrides.port ?? h.port, identity || h.identityFile);
-      const jumpText = h.proxyJump !== '' ? h.proxyJump : resolveHost(config, h.hostName).proxyJumpText;
-      return { kind: 'ssh', entry: this.appEntry(h), route: { jumps: this.jumps(config, jumpText), target } };
+      const { endpoint: target, settings } = await this.endpoint(h.label, h.hostName, h.user, overrides.port ?? h.port, identity || h.identityFile);
+      const jumpText = h.proxyJump !== '' ? h.proxyJump : settings.proxyJump;
+      // An app host's own ProxyJump replaces a ProxyCommand of the config.
+      const routed = h.proxyJump !== '' ? { ...target, proxyCommand: '' } : target;
+      return { kind: 'ssh', entry: this.appEntry(h), route: { jumps: await this.jumps(jumpText), target: routed } };
     }
     const spec = dest.startsWith('ssh:') ? dest.slice(4) : dest;
     const item = parseJumpItem(spec);
     if (!item) throw new EmberError('BAD_OPTIONS', `"${dest.slice(0, 100)}" is not a destination: use an ssh_config alias, [user@]host[:port] or local.`);
-    const target = this.endpoint(config, item.host, item.host, item.user, overrides.port ?? item.port, identity);
-    const resolved = resolveHost(config, item.host);
-    const entry: HostEntry = {
-      id: `ssh:${spec}`,
-      label: item.host,
-      source: 'ssh-config',
-      hostName: target.host,
-      user: target.user,
-      port: target.port,
-      identityFile: target.identityFiles[0] ?? '',
-      proxyJump: resolved.proxyJumpText,
-      editable: false,
-    };
-    return { kind: 'ssh', entry, route: { jumps: this.jumps(config, resolved.proxyJumpText), target } };
+    const { endpoint: target, settings } = await this.endpoint(item.host, item.host, item.user, overrides.port ?? item.port, identity);
+    const entry: HostEntry = { id: `ssh:${spec}`, label: item.host, ...settingsView(settings), identityFile: target.identityFiles[0] ?? '' };
+    return { kind: 'ssh', entry, route: { jumps: await this.jumps(settings.proxyJump), target } };
   }
+}
+
+/** The HostEntry fields a UI or the CLI shows of resolved settings. */
+function settingsView(r: ResolvedHost): Omit<HostEntry, 'id' | 'label'> {
+  return {
+    source: 'ssh-config',
+    hostName: r.hostName,
+    user: r.user,
+    port: r.port,
+    identityFile: r.identityFiles[0] ?? '',
+    identityFiles: r.identityFiles,
+    certificateFiles: r.certificateFiles,
+    proxyJump: r.proxyJump,
+    hasProxyCommand: r.proxyCommand !== '',
+    knownHostsFiles: [...r.userKnownHostsFiles, ...r.globalKnownHostsFiles],
+    hostKeyAlias: r.hostKeyAlias,
+    configSource: r.source,
+    editable: false,
+  };
 }

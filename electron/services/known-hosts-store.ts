@@ -24,6 +24,11 @@ export class KnownHostsStore implements KnownHostsService {
     readonly userFiles: readonly string[],
   ) {}
 
+  /** The same app file with a host's own known_hosts files (its UserKnownHostsFile/GlobalKnownHostsFile). */
+  withUserFiles(files: readonly string[]): KnownHostsStore {
+    return new KnownHostsStore(this.appFile, files);
+  }
+
   load(): LoadedKnownHosts[] {
     const out: LoadedKnownHosts[] = [];
     for (const file of [this.appFile, ...this.userFiles]) {

@@ -2,7 +2,8 @@
 // atomically (temporary file in the same directory, fsync, rename).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { EmberError } from '../../core/errors';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +28,31 @@ export function defaultCacheDir(): string {
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'emberscope-app');
 }
 
-export async function ensurePrivateDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: 0o700 });
-  await chmod(path, 0o700);
+/**
+ * Makes sure `path` is a directory. What is missing is created 0700 (parents included); an
+ * existing directory is left exactly as it is, mode and owner: the app never changes a path it
+ * did not create (a user's `--known-hosts DIR/FILE`, a data dir they made themselves). The
+ * app's files are written 0600, so they stay private in a looser directory too. Returns whether
+ * it was created and the mode it has.
+ */
+export async function ensurePrivateDir(path: string): Promise<{ readonly created: boolean; readonly mode: number }> {
+  const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (existing) {
+    if (!existing.isDirectory()) throw new EmberError('BAD_OPTIONS', `${path} exists and is not a directory.`);
+    return { created: false, mode: existing.mode & 0o777 };
+  }
+  const first = await mkdir(path, { recursive: true, mode: 0o700 });
+  // mkdir's mode passes through the umask: set 0700 on exactly the directories made here.
+  if (first !== undefined) {
+    for (let dir = resolve(path); ; dir = dirname(dir)) {
+      await chmod(dir, 0o700);
+      if (dir === resolve(first) || dirname(dir) === dir) break;
+    }
+  }
+  return { created: true, mode: 0o700 };
 }
 
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {

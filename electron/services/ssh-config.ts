@@ -1,21 +1,40 @@
-// OpenSSH client configuration (ssh_config(5)), the part Emberscope needs: Host blocks with
-// patterns (`*`, `?`, `!negation`), HostName, User, Port, IdentityFile (with `~` and the common
-// %-tokens), IdentitiesOnly, ProxyJump (chains, `user@host:port`, `ssh://` items, `none`) and
-// Include (globs, nested, also inside Host blocks). The first value obtained wins, except
-// IdentityFile which accumulates, like OpenSSH. `Match` blocks are not evaluated: their
-// directives are skipped (except `Match all`), which is what a conservative client can do.
-// The parser never throws on any input: problems are collected as `problems`.
+// OpenSSH client configuration (ssh_config(5)), the built-in reading used only where no `ssh`
+// client is installed (openssh-config.ts asks `ssh -G` otherwise), held against `ssh -G` by a
+// conformance corpus (test/ssh-config-corpus.ts). Host blocks (`*`, `?`, `!negation`, matched
+// case-sensitively like OpenSSH), Match blocks (host, originalhost, user, localuser, all, final,
+// canonical, negated criteria, evaluated where they appear, with the final pass ssh.c makes),
+// Include (globs, nested, also inside Host and Match blocks). The first value obtained wins,
+// except IdentityFile and CertificateFile which accumulate, and ProxyJump/ProxyCommand, which
+// compete. What it cannot evaluate (Match exec, CanonicalizeHostname) makes `resolveHost(...,
+// { strict: true })` throw OpenSshUnsupported naming the keyword; without `strict` such blocks
+// are skipped. The parser never throws on any input: problems are collected as `problems`.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+
+export interface HostCondition {
+  readonly kind: 'host';
+  readonly patterns: readonly string[];
+}
+
+export interface MatchCondition {
+  readonly kind: 'match';
+  readonly args: readonly string[];
+  /** file:line of the Match line. */
+  readonly where: string;
+}
+
+export type Condition = HostCondition | MatchCondition;
 
 export interface Directive {
   /** Lower-case keyword. */
   readonly keyword: string;
   readonly args: readonly string[];
-  /** Host pattern lists that must all match (outer Include context first). */
-  readonly conditions: readonly (readonly string[])[];
-  /** Inside a Match block other than `Match all`: never applies. */
+  /** The line after the keyword, verbatim (ProxyCommand takes it so). */
+  readonly rest: string;
+  /** Host and Match blocks that must all hold (outer Include context first). */
+  readonly conditions: readonly Condition[];
+  /** Never applies (a Host line without patterns). */
   readonly inactive: boolean;
   readonly file: string;
   readonly line: number;
@@ -117,6 +136,19 @@ export function loadSshConfig(path: string, options: { fs?: ConfigFs; home?: str
   return parseSshConfig(text, { file: path, fs, ...(options.home !== undefined ? { home: options.home } : {}) });
 }
 
+/** The user's file, then (as ssh does without -F) the system-wide /etc/ssh/ssh_config. */
+export function loadSshConfigChecked(path: string, options: { fs?: ConfigFs; home?: string; systemConfig?: boolean } = {}): SshConfig {
+  const fs = options.fs ?? nodeConfigFs;
+  const user = loadSshConfig(path, options);
+  if (!options.systemConfig) return user;
+  const text = fs.readFile('/etc/ssh/ssh_config');
+  if (text === undefined) return user;
+  const problems: string[] = [...user.problems];
+  const directives: Directive[] = [...user.directives];
+  parseInto(text, '/etc/ssh/ssh_config', [], 0, { fs, home: options.home ?? homedir(), problems, directives, userConfig: false });
+  return { directives, problems };
+}
+
 interface ParseCtx {
   fs: ConfigFs;
   home: string;
@@ -125,8 +157,8 @@ interface ParseCtx {
   userConfig: boolean;
 }
 
-function parseInto(text: string, file: string, outer: readonly (readonly string[])[], depth: number, ctx: ParseCtx): void {
-  let conditions: readonly (readonly string[])[] = outer;
+function parseInto(text: string, file: string, outer: readonly Condition[], depth: number, ctx: ParseCtx): void {
+  let conditions: readonly Condition[] = outer;
   let inactive = false;
   const lines = text.split(/\r?\n/);
   for (let index = 0; index < lines.length; index++) {
@@ -148,17 +180,16 @@ function parseInto(text: string, file: string, outer: readonly (readonly string[
     if (keyword === 'host') {
       if (args.length === 0) {
         ctx.problems.push(`${file}:${lineNo}: Host without patterns`);
-        conditions = [...outer, ['!*']];
+        conditions = [...outer, { kind: 'host', patterns: ['!*'] }];
       } else {
-        conditions = [...outer, args];
+        conditions = [...outer, { kind: 'host', patterns: args }];
       }
       inactive = false;
       continue;
     }
     if (keyword === 'match') {
-      conditions = outer;
-      inactive = !(args.length === 1 && args[0]?.toLowerCase() === 'all');
-      if (inactive) ctx.problems.push(`${file}:${lineNo}: Match blocks are not evaluated; its settings are ignored`);
+      conditions = [...outer, { kind: 'match', args, where: `${file}:${lineNo}` }];
+      inactive = false;
       continue;
     }
     if (keyword === 'include') {
@@ -178,7 +209,8 @@ function parseInto(text: string, file: string, outer: readonly (readonly string[
       }
       continue;
     }
-    ctx.directives.push({ keyword, args, conditions, inactive, file, line: lineNo });
+    const rest = raw.replace(/^[ \t]*[^ \t=]+[ \t]*=?[ \t]*/, '');
+    ctx.directives.push({ keyword, args, rest, conditions, inactive, file, line: lineNo });
   }
 }
 
@@ -209,15 +241,15 @@ export function matchPattern(text: string, pattern: string, caseInsensitive = tr
   return pi === p.length;
 }
 
-/** A Host pattern list: at least one positive match and no negated match. */
-export function matchPatternList(host: string, patterns: readonly string[]): boolean {
+/** A pattern list (commas): at least one positive match and no negated match. */
+export function matchPatternList(host: string, patterns: readonly string[], caseInsensitive = true): boolean {
   let matched = false;
   for (const entry of patterns) {
     for (const pattern of entry.split(',')) {
       if (pattern === '') continue;
       if (pattern.startsWith('!')) {
-        if (matchPattern(host, pattern.slice(1))) return false;
-      } else if (matchPattern(host, pattern)) {
+        if (matchPattern(host, pattern.slice(1), caseInsensitive)) return false;
+      } else if (matchPattern(host, pattern, caseInsensitive)) {
         matched = true;
       }
     }
@@ -247,8 +279,26 @@ export interface ResolvedHost {
   /** ProxyJump as written ('' = none). */
   readonly proxyJumpText: string;
   readonly userKnownHostsFiles: readonly string[];
+  /** Whether UserKnownHostsFile was set (possibly to `none`). */
+  readonly userKnownHostsSet?: boolean;
+  readonly globalKnownHostsSet?: boolean;
+  /** IdentityFile and UserKnownHostsFile as written (for the full token set of openssh-config.ts). */
+  readonly rawIdentityFiles?: readonly string[];
+  readonly rawUserKnownHostsFiles?: readonly string[];
   readonly strictHostKeyChecking: string;
   readonly connectTimeoutSeconds: number;
+  /** CertificateFile list, expanded ([] = none). */
+  readonly certificateFiles?: readonly string[];
+  /** GlobalKnownHostsFile list ([] = not configured here). */
+  readonly globalKnownHostsFiles?: readonly string[];
+  /** HostKeyAlias ('' = none): the name host keys are looked up and recorded under. */
+  readonly hostKeyAlias?: string;
+  /** ProxyCommand with its tokens expanded ('' = none). */
+  readonly proxyCommand?: string;
+  /** IdentityAgent, expanded ('' = not configured: SSH_AUTH_SOCK; 'none' = no agent). */
+  readonly identityAgent?: string;
+  readonly serverAliveIntervalSeconds?: number;
+  readonly serverAliveCountMax?: number;
 }
 
 /** Parses one ProxyJump item: `[user@]host[:port]`, `[user@][v6addr]:port`, `ssh://[user@]host[:port]`. */
@@ -345,45 +395,180 @@ function localUserName(): string {
   }
 }
 
-/** Resolves the settings for a host name as given on the command line. */
-export function resolveHost(config: SshConfig, alias: string, options: { home?: string; localUser?: string } = {}): ResolvedHost {
-  const home = options.home ?? homedir();
-  const localUser = options.localUser ?? localUserName();
-  const first = new Map<string, readonly string[]>();
-  const identityFiles: string[] = [];
-  const knownHosts: string[] = [];
-  for (const d of config.directives) {
-    if (d.inactive) continue;
-    if (!d.conditions.every((patterns) => matchPatternList(alias, patterns))) continue;
-    if (d.keyword === 'identityfile') {
-      if (d.args[0] !== undefined) identityFiles.push(d.args[0]);
+/** A configuration the own parser cannot evaluate as OpenSSH would (e.g. `Match exec`). */
+export class OpenSshUnsupported extends Error {
+  readonly code = 'SSH_CONFIG_UNSUPPORTED';
+  constructor(
+    readonly keyword: string,
+    readonly where: string,
+  ) {
+    super(`${where}: ${keyword} cannot be evaluated without an OpenSSH client (install ssh)`);
+    this.name = 'OpenSshUnsupported';
+  }
+}
+
+export interface ResolveHostOptions {
+  home?: string;
+  localUser?: string;
+  /** Full local host name (Match exec tokens, %l). */
+  localHost?: string;
+  /** -l and -p from the command line: they come before the config (first value wins). */
+  user?: string;
+  port?: number;
+  /** Throw OpenSshUnsupported where the answer could be wrong, instead of skipping. */
+  strict?: boolean;
+}
+
+interface PassState {
+  readonly first: Map<string, readonly string[]>;
+  readonly identityFiles: string[];
+  readonly certificateFiles: string[];
+  hostName: string | undefined;
+  proxyCommandRest?: string;
+  wantFinal: boolean;
+}
+
+/** A `Match` line evaluated as readconf.c's match_cfg_line does, at the point it appears. */
+function evalMatch(cond: MatchCondition, s: PassState, ctx: { alias: string; host: string; finalPass: boolean; localUser: string; strict: boolean; cliUser: string }): boolean {
+  const args = [...cond.args];
+  let result = true;
+  let attributes = 0;
+  while (args.length > 0) {
+    const raw = args.shift() ?? '';
+    if (raw.startsWith('#')) break;
+    const negate = raw.startsWith('!');
+    const attrib = (negate ? raw.slice(1) : raw).toLowerCase();
+    if (attrib === 'all') return attributes === 0 ? !negate && result : false;
+    attributes++;
+    if (attrib === 'canonical' || attrib === 'final') {
+      if (attrib === 'final') s.wantFinal = true;
+      if (ctx.finalPass === negate) result = false;
       continue;
     }
-    if (d.keyword === 'userknownhostsfile' && !first.has(d.keyword)) knownHosts.push(...d.args);
-    if (!first.has(d.keyword)) first.set(d.keyword, d.args);
+    const arg = args.shift();
+    if (arg === undefined) return false;
+    let r: boolean;
+    if (attrib === 'host') r = matchPatternList(ctx.host, [arg]);
+    else if (attrib === 'originalhost') r = matchPatternList(ctx.alias, [arg]);
+    else if (attrib === 'user') r = matchPatternList(ctx.cliUser || s.first.get('user')?.[0] || ctx.localUser, [arg], false);
+    else if (attrib === 'localuser') r = matchPatternList(ctx.localUser, [arg], false);
+    else if (attrib === 'exec') {
+      if (!result) continue; // OpenSSH skips the command once an earlier criterion failed
+      if (ctx.strict) throw new OpenSshUnsupported('Match exec', cond.where);
+      return false;
+    } else {
+      if (ctx.strict) throw new OpenSshUnsupported(`Match ${attrib}`, cond.where);
+      return false;
+    }
+    if (r === negate) result = false;
   }
+  return attributes > 0 && result;
+}
+
+function runPass(config: SshConfig, alias: string, host: string, finalPass: boolean, s: PassState, o: { localUser: string; strict: boolean; cliUser: string }): void {
+  const evaluated = new Map<Condition, boolean>();
+  const holds = (c: Condition): boolean => {
+    if (c.kind === 'host') return matchHostLine(host, c.patterns);
+    let v = evaluated.get(c);
+    if (v === undefined) {
+      const matchHost = finalPass ? (s.hostName ?? host) : s.hostName !== undefined ? expandHostName(s.hostName, alias) : alias;
+      v = evalMatch(c, s, { alias, host: matchHost, finalPass, ...o });
+      evaluated.set(c, v);
+    }
+    return v;
+  };
+  for (const d of config.directives) {
+    if (d.inactive) continue;
+    if (!d.conditions.every(holds)) continue;
+    if (d.keyword === 'identityfile' || d.keyword === 'certificatefile') {
+      if (d.args[0] !== undefined) (d.keyword === 'identityfile' ? s.identityFiles : s.certificateFiles).push(d.args[0]);
+      continue;
+    }
+    if (o.strict && d.keyword === 'canonicalizehostname' && !s.first.has(d.keyword) && !/^(no|false)$/i.test(d.args[0] ?? '')) {
+      throw new OpenSshUnsupported('CanonicalizeHostname', `${d.file}:${d.line}`);
+    }
+    // ProxyJump and ProxyCommand compete: whichever comes first wins (ssh_config(5)).
+    if ((d.keyword === 'proxycommand' && s.first.has('proxyjump')) || (d.keyword === 'proxyjump' && s.first.has('proxycommand'))) continue;
+    if (d.keyword === 'hostname' && s.hostName === undefined && d.args[0] !== undefined) s.hostName = d.args[0];
+    if (d.keyword === 'proxycommand' && !s.first.has(d.keyword)) s.proxyCommandRest = d.rest;
+    if (!s.first.has(d.keyword)) s.first.set(d.keyword, d.args);
+  }
+}
+
+function expandHostName(value: string, alias: string): string {
+  return value.replace(/%(.)/g, (whole, c: string) => (c === 'h' ? alias : c === '%' ? '%' : whole));
+}
+
+/** A Host line: whitespace-separated patterns, case-sensitive, a negated match excludes. */
+export function matchHostLine(host: string, patterns: readonly string[]): boolean {
+  let matched = false;
+  for (const p of patterns) {
+    if (p.startsWith('!')) {
+      if (matchPattern(host, p.slice(1), false)) return false;
+    } else if (matchPattern(host, p, false)) matched = true;
+  }
+  return matched;
+}
+
+/** Resolves the settings for a host name as given on the command line. */
+export function resolveHost(config: SshConfig, alias: string, options: ResolveHostOptions = {}): ResolvedHost {
+  const home = options.home ?? homedir();
+  const localUser = options.localUser ?? localUserName();
+  const strict = options.strict === true;
+  const s: PassState = { first: new Map(), identityFiles: [], certificateFiles: [], hostName: undefined, wantFinal: false };
+  if (options.port) s.first.set('port', [String(options.port)]);
+  const o = { localUser, strict, cliUser: options.user ?? '' };
+  runPass(config, alias, alias, false, s, o);
+  if (s.wantFinal) {
+    // As ssh.c does: HostName (with %h) becomes the host name, and the files are read again.
+    const finalHost = (s.hostName !== undefined ? expandHostName(s.hostName, alias) : alias).toLowerCase();
+    s.hostName = finalHost;
+    runPass(config, alias, finalHost, true, s, o);
+  }
+  const first = s.first;
   const get = (k: string): string | undefined => first.get(k)?.[0];
-  const rawHostName = get('hostname');
-  const hostName = rawHostName !== undefined ? rawHostName.replace(/%h/g, alias).replace(/%%/g, '%') : alias;
+  // ssh lowercases the host name once the first pass is done.
+  const hostName = (s.hostName !== undefined ? expandHostName(s.hostName, alias) : alias).toLowerCase();
   const portText = get('port');
   const port = portText !== undefined && /^\d{1,5}$/.test(portText) && Number(portText) <= 65535 ? Number(portText) : 0;
-  const user = get('user') ?? '';
+  const user = options.user || get('user') || '';
   const values: TokenValues = { home, localUser, remoteUser: user || localUser, host: hostName, alias, port: port || 22 };
   const proxyText = get('proxyjump') ?? '';
   const proxyJump = parseProxyJump(proxyText) ?? [];
   const timeout = Number(get('connecttimeout') ?? '0');
+  const knownHosts = first.get('userknownhostsfile') ?? [];
+  const num = (k: string): number | undefined => {
+    const v = get(k);
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  const proxyCommand = first.get('proxycommand');
+  const interval = num('serveraliveinterval');
+  const countMax = num('serveralivecountmax');
+  const agent = get('identityagent');
   return {
     alias,
     hostName,
-    user: user === '' ? '' : expandTokens(user, values),
+    user,
     port,
-    identityFiles: identityFiles.map((f) => expandTokens(expandTilde(f, home), values)),
-    identitiesOnly: (get('identitiesonly') ?? 'no').toLowerCase() === 'yes',
+    identityFiles: s.identityFiles.map((f) => expandTokens(expandTilde(f, home), values)),
+    identitiesOnly: /^(yes|true)$/i.test(get('identitiesonly') ?? 'no'),
     proxyJump: proxyText.toLowerCase() === 'none' ? [] : proxyJump,
     proxyJumpText: proxyText.toLowerCase() === 'none' ? '' : proxyText,
     userKnownHostsFiles: knownHosts.filter((f) => f.toLowerCase() !== 'none').map((f) => expandTokens(expandTilde(f, home), values)),
+    userKnownHostsSet: first.has('userknownhostsfile'),
+    globalKnownHostsSet: first.has('globalknownhostsfile'),
+    rawIdentityFiles: [...s.identityFiles],
+    rawUserKnownHostsFiles: [...knownHosts],
     strictHostKeyChecking: (get('stricthostkeychecking') ?? '').toLowerCase(),
     connectTimeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : 0,
+    // Left unexpanded: the caller expands them with every token OpenSSH knows (openssh-config.ts).
+    certificateFiles: [...s.certificateFiles],
+    globalKnownHostsFiles: (first.get('globalknownhostsfile') ?? []).filter((f) => f.toLowerCase() !== 'none'),
+    hostKeyAlias: get('hostkeyalias') ?? '',
+    proxyCommand: proxyCommand === undefined || proxyCommand[0]?.toLowerCase() === 'none' ? '' : (s.proxyCommandRest ?? proxyCommand.join(' ')),
+    ...(agent !== undefined ? { identityAgent: agent } : {}),
+    ...(interval !== undefined ? { serverAliveIntervalSeconds: interval } : {}),
+    ...(countMax !== undefined ? { serverAliveCountMax: countMax } : {}),
   };
 }
 
@@ -393,13 +578,11 @@ export function listConfigHosts(config: SshConfig): string[] {
   const out: string[] = [];
   for (const d of config.directives) {
     const own = d.conditions[d.conditions.length - 1];
-    if (!own) continue;
-    for (const entry of own) {
-      for (const name of entry.split(',')) {
-        if (name === '' || /[*?!]/.test(name) || seen.has(name)) continue;
-        seen.add(name);
-        out.push(name);
-      }
+    if (own?.kind !== 'host') continue;
+    for (const name of own.patterns) {
+      if (name === '' || /[*?!]/.test(name) || seen.has(name)) continue;
+      seen.add(name);
+      out.push(name);
     }
   }
   return out;

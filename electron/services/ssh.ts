@@ -3,11 +3,12 @@
 // SHA256 fingerprint or accept-new; changed → refused), authentication by ssh-agent, key files
 // (encrypted: passphrase from the keychain or asked, remembered on request) and password,
 // ProxyJump chains (forwardOut on the previous hop).
+import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { Client, utils, type AnyAuthMethod, type AuthenticationType, type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
 import { EmberError } from '../../core/errors';
 import { fingerprintSha256, hostPatternFor, keyTypeOfBlob, type HostKeyVerdict } from './known-hosts';
@@ -23,6 +24,19 @@ export interface SshEndpoint {
   readonly user: string;
   readonly identityFiles: readonly string[];
   readonly identitiesOnly: boolean;
+  /** CertificateFile list (ssh2 cannot authenticate with certificates: named when auth fails). */
+  readonly certificateFiles?: readonly string[];
+  /** '' = SSH_AUTH_SOCK, 'none' = no agent, else the agent's socket. */
+  readonly identityAgent?: string;
+  /** ProxyCommand, tokens expanded ('' = a TCP connection); only for the first hop. */
+  readonly proxyCommand?: string;
+  /** The name host keys are checked and recorded under ('' = host / [host]:port). */
+  readonly hostKeyAlias?: string;
+  /** The host's own known_hosts files (UserKnownHostsFile/GlobalKnownHostsFile from its config). */
+  readonly knownHostsFiles?: readonly string[];
+  readonly strictHostKeyChecking?: 'yes' | 'no' | 'accept-new' | 'ask';
+  /** 0 = the caller's timeout. */
+  readonly connectTimeoutSeconds?: number;
 }
 
 export interface SshRoute {
@@ -78,6 +92,57 @@ function openTcp(e: SshEndpoint, timeoutMs: number): Promise<Socket> {
   });
 }
 
+/**
+ * The ProxyCommand's stdio as the SSH transport, run as OpenSSH runs it: `exec COMMAND` by
+ * the user's shell (`$SHELL -c`, else /bin/sh). Its stderr goes to the log; it is ended with the
+ * connection.
+ */
+function openProxyCommand(e: SshEndpoint, command: string, log: (line: string) => void): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const shell = process.env['SHELL'] && process.env['SHELL'].startsWith('/') ? process.env['SHELL'] : '/bin/sh';
+    const child = spawn(shell, ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let lastErr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      for (const line of d.toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        lastErr = line.trim().slice(0, 300);
+        log(`ssh: ProxyCommand[${e.label}]: ${lastErr}`);
+      }
+    });
+    const sock = new Duplex({
+      read() {
+        child.stdout.resume();
+      },
+      write(chunk: Buffer, _enc, done) {
+        child.stdin.write(chunk, (error) => done(error ?? null));
+      },
+      final(done) {
+        child.stdin.end();
+        done();
+      },
+      destroy(error, done) {
+        child.stdin.destroy();
+        child.stdout.destroy();
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        done(error);
+      },
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      if (!sock.push(d)) child.stdout.pause();
+    });
+    child.stdin.on('error', () => undefined); // a proxy that exits early: reported on 'close'
+    child.once('error', (error) => reject(unreachable(e, `the ProxyCommand could not be started (${error.message})`)));
+    child.once('spawn', () => resolve(sock));
+    // The end of its output is passed on only once its exit status is known, so that a failed
+    // proxy is reported as such rather than as a cut handshake.
+    child.once('close', (code, signal) => {
+      if (sock.destroyed) return;
+      if (code === 0) sock.push(null);
+      else sock.destroy(unreachable(e, `the ProxyCommand exited (${signal ?? `status ${code}`})${lastErr ? `: ${lastErr}` : ''}`));
+    });
+  });
+}
+
 function forwardThrough(prev: Client, e: SshEndpoint, via: SshEndpoint): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     prev.forwardOut('127.0.0.1', 0, e.host, portOf(e), (error, channel) => {
@@ -108,7 +173,8 @@ function identityCandidates(e: SshEndpoint): string[] {
 function authSteps(e: SshEndpoint, deps: SshDeps): { steps: AuthStep[]; commit: () => Promise<void> } {
   const steps: AuthStep[] = [];
   const user = e.user;
-  const agentSock = process.env['SSH_AUTH_SOCK'];
+  const configured = e.identityAgent ?? '';
+  const agentSock = configured === 'none' ? undefined : configured === '' || configured === 'SSH_AUTH_SOCK' ? process.env['SSH_AUTH_SOCK'] : configured;
   if (agentSock && !(e.identitiesOnly && e.identityFiles.length > 0)) {
     steps.push(async () => ({ type: 'agent', username: user, agent: agentSock }));
   }
@@ -170,9 +236,37 @@ function authSteps(e: SshEndpoint, deps: SshDeps): { steps: AuthStep[]; commit: 
   return { steps, commit };
 }
 
+/** Certificates OpenSSH would offer: CertificateFile entries and KEY-cert.pub next to each key, that exist. */
+function certificatesOf(e: SshEndpoint): string[] {
+  const candidates = [...(e.certificateFiles ?? []), ...e.identityFiles.map((k) => `${k}-cert.pub`)];
+  return [...new Set(candidates)].filter((p) => existsSync(p));
+}
+
+/** What to do with an unknown host key: the app's explicit choice, else the host's StrictHostKeyChecking. */
+function unknownKeyPolicy(e: SshEndpoint, deps: SshDeps): SshDeps['unknownHostKey'] {
+  if (deps.unknownHostKey === 'accept-new') return 'accept-new';
+  switch (e.strictHostKeyChecking) {
+    case 'yes':
+      return 'refuse';
+    case 'accept-new':
+    case 'no': // OpenSSH also lets "no" through changed keys: never here
+      return 'accept-new';
+    default:
+      return deps.unknownHostKey;
+  }
+}
+
 async function connectHop(e: SshEndpoint, sock: Duplex, deps: SshDeps): Promise<{ client: Client; fingerprint: string }> {
   const client = new Client();
-  const port = portOf(e);
+  // With HostKeyAlias the key is looked up and recorded under that name alone (no port).
+  const keyHost = e.hostKeyAlias ? e.hostKeyAlias : e.host;
+  const port = e.hostKeyAlias ? 22 : portOf(e);
+  const knownHosts = e.knownHostsFiles ? deps.knownHosts.withUserFiles(e.knownHostsFiles) : deps.knownHosts;
+  const policy = unknownKeyPolicy(e, deps);
+  let sockError: EmberError | undefined;
+  sock.on('error', (error) => {
+    if (error instanceof EmberError) sockError = error;
+  });
   let verdict: HostKeyVerdict | undefined;
   let fingerprint = '';
   let hostKeyError: EmberError | undefined;
@@ -198,7 +292,18 @@ async function connectHop(e: SshEndpoint, sock: Duplex, deps: SshDeps): Promise<
     client.on('error', (error: Error & { level?: string }) => {
       if (settled) return;
       if (hostKeyError) return fail(hostKeyError);
+      if (sockError) return fail(sockError);
       if (error.level === 'client-authentication' || /authentication methods failed/i.test(error.message)) {
+        const certs = certificatesOf(e);
+        if (certs.length > 0) {
+          return fail(
+            new EmberError(
+              'AUTH_FAILED',
+              `Authentication to ${e.user}@${e.label} failed, and its ssh config gives a certificate (${certs[0]}): the built-in SSH transport cannot authenticate with OpenSSH certificates. Certificates need the OpenSSH transport (coming).`,
+              { host: e.host, user: e.user, certificate: certs[0] ?? '' },
+            ),
+          );
+        }
         return fail(new EmberError('AUTH_FAILED', `Authentication to ${e.user}@${e.label} failed: no key, agent identity or password was accepted.`, { host: e.host, user: e.user }));
       }
       if (/handshake/i.test(error.message) || error.level === 'client-timeout') {
@@ -207,7 +312,7 @@ async function connectHop(e: SshEndpoint, sock: Duplex, deps: SshDeps): Promise<
       return fail(unreachable(e, error.message.split('\n')[0] ?? 'connection failed'));
     });
     client.on('close', () => {
-      if (!settled) fail(hostKeyError ?? unreachable(e, 'the connection closed during the handshake'));
+      if (!settled) fail(hostKeyError ?? sockError ?? unreachable(e, 'the connection closed during the handshake'));
     });
     client.connect({
       sock,
@@ -216,11 +321,11 @@ async function connectHop(e: SshEndpoint, sock: Duplex, deps: SshDeps): Promise<
       // A silent network loss (no FIN, no RST) is noticed after three unanswered keepalives.
       keepaliveInterval: 5_000,
       keepaliveCountMax: 3,
-      algorithms: { serverHostKey: preferredHostKeyAlgorithms(deps.knownHosts.keyTypes(e.host, port)) },
+      algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownHosts.keyTypes(keyHost, port)) },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         fingerprint = fingerprintSha256(key);
-        verdict = deps.knownHosts.check(e.host, port, key);
-        const name = hostPatternFor(e.host, port);
+        verdict = knownHosts.check(keyHost, port, key);
+        const name = hostPatternFor(keyHost, port);
         if (verdict.status === 'known') return verify(true);
         if (verdict.status === 'changed' || verdict.status === 'revoked') {
           const where = `${verdict.file}:${verdict.line.line}`;
@@ -228,14 +333,14 @@ async function connectHop(e: SshEndpoint, sock: Duplex, deps: SshDeps): Promise<
             'HOST_KEY_CHANGED',
             verdict.status === 'revoked'
               ? `The host key of ${name} (${fingerprint}) is marked @revoked in ${where}: refused.`
-              : `WARNING: the host key of ${name} has CHANGED (now ${fingerprint}, known ${fingerprintSha256(verdict.line.key)} in ${where}); someone may be intercepting the connection (man-in-the-middle). Refused. If the host was really reinstalled, remove the old key explicitly (emberscope known-hosts remove ${e.host}${port !== 22 ? ` -p ${port}` : ''}, or ssh-keygen -R '${name}' for ~/.ssh/known_hosts) and connect again.`,
+              : `WARNING: the host key of ${name} has CHANGED (now ${fingerprint}, known ${fingerprintSha256(verdict.line.key)} in ${where}); someone may be intercepting the connection (man-in-the-middle). Refused. If the host was really reinstalled, remove the old key explicitly (emberscope known-hosts remove ${keyHost}${port !== 22 ? ` -p ${port}` : ''}, or ssh-keygen -R '${name}' for ~/.ssh/known_hosts) and connect again.`,
             { host: e.host, port, fingerprint },
           );
           return verify(false);
         }
         const accept = async (): Promise<boolean> => {
-          if (deps.unknownHostKey === 'accept-new') return true;
-          if (deps.unknownHostKey === 'refuse') return false;
+          if (policy === 'accept-new') return true;
+          if (policy === 'refuse') return false;
           return deps.prompts.confirmHostKey({ hostLabel: e.label, hostPattern: name, keyType: keyTypeOfBlob(key), fingerprint });
         };
         accept().then(
@@ -248,8 +353,8 @@ async function connectHop(e: SshEndpoint, sock: Duplex, deps: SshDeps): Promise<
               );
               return verify(false);
             }
-            await deps.knownHosts.add(e.host, port, key);
-            deps.log(`ssh: added ${name} ${fingerprint} to ${deps.knownHosts.appFile}`);
+            await knownHosts.add(keyHost, port, key);
+            deps.log(`ssh: added ${name} ${fingerprint} to ${knownHosts.appFile}`);
             verify(true);
           },
           (error: unknown) => {
@@ -289,7 +394,12 @@ export async function connectRoute(route: SshRoute, deps: SshDeps): Promise<SshC
   let last: { client: Client; fingerprint: string } | undefined;
   try {
     for (const hop of hops) {
-      const sock: Duplex = prev ? await forwardThrough(prev.client, hop, prev.endpoint) : await openTcp(hop, deps.timeoutMs);
+      const timeoutMs = hop.connectTimeoutSeconds ? hop.connectTimeoutSeconds * 1000 : deps.timeoutMs;
+      const sock: Duplex = prev
+        ? await forwardThrough(prev.client, hop, prev.endpoint)
+        : hop.proxyCommand
+          ? await openProxyCommand(hop, hop.proxyCommand, deps.log)
+          : await openTcp(hop, timeoutMs);
       last = await connectHop(hop, sock, deps);
       clients.push(last.client);
       prev = { client: last.client, endpoint: hop };

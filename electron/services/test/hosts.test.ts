@@ -1,5 +1,5 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hosts } from '../hosts';
@@ -55,4 +55,30 @@ describe('hosts', () => {
     expect(d.kind === 'ssh' && d.route.jumps.map((j) => j.host)).toEqual(['outer', 'mid']);
     await expect(hosts.resolve('loop1')).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
   });
+
+  it('resolves through ssh -G where ssh exists, through the built-in parser otherwise; a Match exec it cannot evaluate is said, not guessed', async () => {
+    const config = join(dir, 'config4');
+    await writeFile(config, 'Host i-*\n HostName %h.ssm\nMatch originalhost i-*\n User ec2-user\n IdentityFile ~/.ssh/a\n IdentityFile ~/.ssh/b\n ProxyCommand nc %h %p\n HostKeyAlias k-%n\nHost gated\n Port 2\nMatch host gated exec "true"\n User execd\n');
+    for (const sshPath of [undefined, '']) {
+      const hosts = new Hosts(join(dir, 'data4'), config, sshPath === undefined ? {} : { sshPath });
+      const d = await hosts.resolve('i-123');
+      if (d.kind !== 'ssh') throw new Error('expected ssh');
+      expect(d.route.target).toMatchObject({ host: 'i-123.ssm', user: 'ec2-user', proxyCommand: 'nc i-123.ssm 22', hostKeyAlias: 'k-%n' });
+      expect(d.route.target.identityFiles.slice(0, 2)).toEqual([join(homedir(), '.ssh', 'a'), join(homedir(), '.ssh', 'b')]);
+      expect(d.entry).toMatchObject({ hasProxyCommand: true, identityFile: join(homedir(), '.ssh', 'a') });
+      if (sshPath === '') {
+        expect(d.entry.configSource).toBe('fallback');
+        await expect(hosts.resolve('gated')).rejects.toMatchObject({ code: 'BAD_OPTIONS', message: expect.stringContaining('Match exec') as unknown });
+        const gated = (await hosts.list()).find((h) => h.id === 'ssh:gated');
+        expect(gated?.configProblem).toContain('Match exec');
+      } else {
+        expect((await hosts.resolve('gated')).entry).toMatchObject({ user: 'execd', port: 2, configSource: 'openssh' });
+      }
+    }
+    await expect(hosts0().resolve('-oProxyCommand=evil')).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
+  });
 });
+
+function hosts0(): Hosts {
+  return new Hosts(join(dir, 'data5'), join(dir, 'config4'));
+}

@@ -77,3 +77,31 @@ describe('known_hosts', () => {
     expect(knownKeyTypes(load(text), 'alpha', 22)).toEqual(['ssh-ed25519']);
   });
 });
+
+describe('no surprise side effects', () => {
+  it("adding a key leaves an existing directory's mode alone, and makes a missing one 0700", async () => {
+    const { mkdtemp, mkdir, chmod, stat, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { KnownHostsStore } = await import('../known-hosts-store');
+    const { ensurePrivateDir } = await import('../paths');
+    const root = await mkdtemp(join(tmpdir(), 'emberscope-kh-mode-'));
+    try {
+      const userDir = join(root, 'mine');
+      await mkdir(userDir);
+      await chmod(userDir, 0o755);
+      const key = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 7)]);
+      await new KnownHostsStore(join(userDir, 'known_hosts'), []).add('h.example', 22, key);
+      expect((await stat(userDir)).mode & 0o777).toBe(0o755);
+      expect((await stat(join(userDir, 'known_hosts'))).mode & 0o777).toBe(0o600);
+      await new KnownHostsStore(join(root, 'new', 'deeper', 'known_hosts'), []).add('h.example', 22, key);
+      expect((await stat(join(root, 'new'))).mode & 0o777).toBe(0o700);
+      expect((await stat(join(root, 'new', 'deeper'))).mode & 0o777).toBe(0o700);
+      expect((await stat(root)).mode & 0o777).toBe(0o700); // mkdtemp's, untouched
+      expect(await ensurePrivateDir(userDir)).toEqual({ created: false, mode: 0o755 });
+      await expect(ensurePrivateDir(join(userDir, 'known_hosts'))).rejects.toMatchObject({ code: 'BAD_OPTIONS' });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
