@@ -1,0 +1,114 @@
+// The capture library: listing, opening, deleting, importing files and exporting the open capture.
+import type { CaptureSummary, ExportFormat } from '../../../core/api';
+import { MAX_IMPORT_BYTES } from '../../../core/api';
+import { isRedactionOff } from '../../../core/redaction';
+import { base64ToBytes, bytesToBase64 } from '../base64';
+import { download } from '../download';
+import { requireApi, type Slice } from './types';
+
+export interface PendingExport {
+  readonly format: ExportFormat;
+}
+
+export interface LibrarySlice {
+  library: readonly CaptureSummary[];
+  libraryLoaded: boolean;
+  /** An export waiting for the user's yes to "export without redaction". */
+  pendingExport: PendingExport | null;
+
+  refreshLibrary(): Promise<void>;
+  openCapture(captureId: string): Promise<void>;
+  removeCapture(captureId: string): Promise<void>;
+  importFiles(files: readonly File[]): Promise<void>;
+  requestExport(format: ExportFormat): Promise<void>;
+  confirmExport(confirmed: boolean): Promise<void>;
+}
+
+export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
+  const api = () => requireApi(get);
+  return {
+    library: [],
+    libraryLoaded: false,
+    pendingExport: null,
+
+    async refreshLibrary() {
+      try {
+        const library = await api().listCaptures();
+        set({ library, libraryLoaded: true });
+      } catch (e) {
+        set({ libraryLoaded: true });
+        get().fail(e, 'The capture library could not be read');
+      }
+    },
+    async openCapture(captureId) {
+      set({ busy: 'Opening capture…' });
+      try {
+        performance.mark('emberscope:open-start');
+        const opened = await api().openCapture(captureId);
+        performance.mark('emberscope:profile-received');
+        set({
+          open: { summary: opened.summary, title: opened.summary.title, profile: opened.profile },
+          screen: { kind: 'profile' },
+          search: '',
+          focus: null,
+          busy: null,
+        });
+      } catch (e) {
+        get().fail(e, 'The capture could not be opened');
+        await get().refreshLibrary();
+      }
+    },
+    async removeCapture(captureId) {
+      try {
+        await api().removeCapture(captureId);
+        const open = get().open;
+        if (open?.summary?.id === captureId) set({ open: null, screen: { kind: 'welcome' } });
+        await get().refreshLibrary();
+        set({ notice: 'Capture deleted.' });
+      } catch (e) {
+        get().fail(e, 'The capture could not be deleted');
+      }
+    },
+    async importFiles(files) {
+      let last: CaptureSummary | null = null;
+      for (const file of files) {
+        if (file.size > MAX_IMPORT_BYTES) {
+          get().fail(new Error(`TOO_LARGE: ${file.name} is larger than ${MAX_IMPORT_BYTES / (1024 * 1024)} MiB.`), 'The file could not be imported');
+          continue;
+        }
+        set({ busy: `Importing ${file.name}…` });
+        try {
+          const bytes = new Uint8Array(await file.arrayBuffer());
+          last = await api().importProfile({ fileName: file.name.slice(0, 255) || 'profile', dataBase64: bytesToBase64(bytes) });
+        } catch (e) {
+          get().fail(e, `${file.name} could not be imported`);
+        }
+      }
+      set({ busy: null });
+      await get().refreshLibrary();
+      if (last) await get().openCapture(last.id);
+    },
+    async requestExport(format) {
+      set({ pendingExport: { format } });
+      // Without redaction the dialog asks first; with it, the export goes straight on.
+      if (isRedactionOff(get().redaction)) return;
+      await get().confirmExport(false);
+    },
+    async confirmExport(confirmed) {
+      const pending = get().pendingExport;
+      const open = get().open;
+      set({ pendingExport: null });
+      if (!pending || !open?.summary) return;
+      const redaction = get().redaction;
+      if (isRedactionOff(redaction) && !confirmed) return;
+      set({ busy: 'Exporting…' });
+      try {
+        const file = await api().exportCapture({ captureId: open.summary.id, format: pending.format, redaction, confirmedUnredacted: confirmed });
+        download(file.fileName, file.mimeType, base64ToBytes(file.dataBase64));
+        set({ busy: null, notice: `Exported ${file.fileName} (${file.redactionSummary}).` });
+      } catch (e) {
+        get().fail(e, 'The export failed');
+      }
+    },
+  };
+};
