@@ -1,0 +1,29 @@
+// What each row of the matrix must show; an empty list is a pass.
+import type { MatrixRow } from './result';
+
+export const WORKLOAD_LEAVES = ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'];
+
+export function checkRow(row: MatrixRow): string[] {
+  const r = row.result;
+  if (!r) return [`no result from the guest (${row.failure ?? 'no output'})`];
+  const p: string[] = [];
+  if (r.error) p.push(`guest error ${r.error}`);
+  if (!r.release.startsWith(row.kernel.split('-')[0] ?? '?')) p.push(`posture says kernel ${r.release}`);
+  if (r.mode === 'no-btf') {
+    const f = r.refusal;
+    if (r.btf) p.push('posture still sees BTF');
+    if (!r.warnings.includes('no-btf:blocker')) p.push(`no no-btf blocker in ${r.warnings.join(', ')}`);
+    if (f?.exitCode !== 3 || !/emberscope-sampler: NO_BTF: /.test(f.stderr)) p.push(`sampler: exit ${f?.exitCode ?? '?'} ${f?.signal ?? ''} ${f?.stderr ?? ''}`);
+    if (f && f.stdoutBytes !== 0) p.push(`sampler wrote ${f.stdoutBytes} bytes before refusing`);
+    if (f?.agentCode !== 'NO_BTF') p.push(`agent capture error ${f?.agentCode ?? '?'}`);
+    if ((f?.bpfProgramsAfter ?? ['?']).length !== 0) p.push(`BPF programs left: ${(f?.bpfProgramsAfter ?? []).join(', ')}`);
+    return p;
+  }
+  if (!r.btf) p.push('posture: no BTF');
+  if (!r.loaded) p.push('sampler did not load');
+  if (r.workloadSamples <= 0) p.push('no workload samples');
+  if (r.symbolizedShare < 0.9) p.push(`only ${(r.symbolizedShare * 100).toFixed(1)}% of the workload's samples at its functions: ${JSON.stringify(r.leaves)}`);
+  if (r.warnings.some((w) => w.endsWith(':blocker'))) p.push(`blockers: ${r.warnings.join(', ')}`);
+  if ((r.bpfProgramsAfter ?? ['?']).some((n) => n.startsWith('ember'))) p.push(`BPF programs left: ${(r.bpfProgramsAfter ?? []).join(', ')}`);
+  return p;
+}

@@ -1,0 +1,101 @@
+// What the guest reports (one `EMBER-MATRIX {json}` line on the serial console), and the
+// matrix table made of it.
+
+export interface Refusal {
+  /** the sampler run directly: its exit code (NO_BTF is 3), signal, stderr, stdout size */
+  exitCode: number;
+  signal: string;
+  stderr: string;
+  stdoutBytes: number;
+  /** the same through the agent: the capture's error code */
+  agentCode?: string;
+  agentMessage?: string;
+  bpfProgramsAfter?: string[];
+}
+
+export interface GuestResult {
+  mode: 'capture' | 'no-btf';
+  release: string;
+  btf: boolean;
+  lockdown: string;
+  /** posture warnings as `id:severity` */
+  warnings: string[];
+  /** the sampler loaded, attached and the capture ended without an error */
+  loaded: boolean;
+  /** all samples of the capture / those of the workload */
+  samples: number;
+  workloadSamples: number;
+  /** share of the workload's samples (user stack not lost) whose leaf is one of its three functions */
+  symbolizedShare: number;
+  /** the three functions' shares (design 50 : 30 : 20) */
+  split: number[];
+  leaves: Record<string, number>;
+  notes: string[];
+  bpfProgramsAfter?: string[];
+  refusal?: Refusal;
+  error?: string;
+}
+
+export interface MatrixRow {
+  kernel: string;
+  arch: string;
+  /** what the row tests */
+  mode: GuestResult['mode'];
+  result: GuestResult | undefined;
+  /** serial output lines that matter when there is no result */
+  failure?: string;
+  seconds: number;
+}
+
+export function parseGuestOutput(serial: string): GuestResult | undefined {
+  const line = serial.split(/\r?\n/).find((l) => l.startsWith('EMBER-MATRIX '));
+  if (!line) return undefined;
+  try {
+    return JSON.parse(line.slice('EMBER-MATRIX '.length)) as GuestResult;
+  } catch {
+    return undefined;
+  }
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function loadedCell(row: MatrixRow): string {
+  const r = row.result;
+  if (!r) return `no result (${row.failure ?? 'no output'})`;
+  if (r.error) return `no: ${r.error}`;
+  if (r.mode === 'no-btf') {
+    const f = r.refusal;
+    const code = /emberscope-sampler: ([A-Z_]+):/.exec(f?.stderr ?? '')?.[1] ?? '?';
+    return `refused: exit ${f?.exitCode ?? '?'} ${code}; agent ${f?.agentCode ?? '?'}`;
+  }
+  return r.loaded ? 'yes' : 'no';
+}
+
+export function matrixTable(rows: readonly MatrixRow[]): string {
+  const out = [
+    '| kernel | arch | BTF | lockdown | loaded? | samples (workload) | symbolized share | split (50:30:20) | warnings | boot + run |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const row of rows) {
+    const r = row.result;
+    const kernel = row.mode === 'no-btf' ? `${row.kernel} (BTF hidden)` : row.kernel;
+    const capture = r && r.mode === 'capture' && r.loaded;
+    out.push(
+      `| ${kernel} | ${row.arch} | ${r ? (r.btf ? 'yes' : 'no') : '?'} | ${r?.lockdown || '?'} | ${loadedCell(row)} | ` +
+        `${capture ? `${r.samples} (${r.workloadSamples})` : '–'} | ${capture ? pct(r.symbolizedShare) : '–'} | ` +
+        `${capture ? r.split.map((s) => (s * 100).toFixed(0)).join(':') : '–'} | ${r?.warnings.join(', ') || 'none'} | ${row.seconds.toFixed(0)} s |`,
+    );
+  }
+  return out.join('\n');
+}
+
+export const README_START = '<!-- kernel-matrix:start -->';
+export const README_END = '<!-- kernel-matrix:end -->';
+
+/** Replaces what is between the markers (which must both be there, once). */
+export function replaceBetweenMarkers(text: string, content: string): string {
+  const a = text.indexOf(README_START);
+  const b = text.indexOf(README_END);
+  if (a < 0 || b < a || text.indexOf(README_START, a + 1) >= 0) throw new Error(`README needs ${README_START} … ${README_END} once`);
+  return text.slice(0, a + README_START.length) + '\n' + content.trim() + '\n' + text.slice(b);
+}

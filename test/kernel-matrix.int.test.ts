@@ -1,0 +1,60 @@
+// One row of the kernel matrix (scripts/kernel-matrix/) on every `npm test`: Debian 12's 6.1
+// kernel, not this machine's, booted under QEMU (software emulation) with the shipped sampler,
+// the agent bundle and the C workload; a real capture inside. The whole matrix:
+// `npm run test:kernels`. Needs the agent bundle (npm run build), root for apt-get download
+// the first time (the kernel is cached in build/kernels/), qemu-system-x86 and busybox-static.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootKernel, buildInitramfs, fetchKernels, kernelsDir, type BootResult } from '../scripts/kernel-matrix/vm';
+import { checkRow, WORKLOAD_LEAVES } from '../scripts/kernel-matrix/check';
+
+let dir: string;
+let boot: BootResult;
+let kernel: string;
+
+beforeAll(async () => {
+  const kernels = fetchKernels(['6.1']);
+  const [release, vmlinuz] = [...kernels][0] ?? [];
+  if (!release || !vmlinuz || !existsSync(vmlinuz)) throw new Error('no 6.1 kernel from fetch-kernels.sh');
+  kernel = release;
+  dir = mkdtempSync(join(kernelsDir, 'int-'));
+  const initramfs = await buildInitramfs(join(dir, 'initramfs.cpio'));
+  // No lock here: the integration tests run one at a time (and /work/run-int.sh holds it).
+  boot = await bootKernel({ vmlinuz, initramfs: initramfs.path, mode: 'capture', timeoutMs: 240_000 });
+  console.log(`kernel-matrix: ${kernel} booted and captured in ${boot.seconds.toFixed(1)} s`);
+}, 300_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kernel matrix: Debian 12 6.1 under QEMU', () => {
+  it('the guest reports a result', () => {
+    expect(boot.timedOut, boot.serial.slice(-3000)).toBe(false);
+    expect(boot.result, boot.serial.slice(-3000)).toBeDefined();
+  });
+
+  it('posture: the 6.1 kernel, BTF present, lockdown read, no blocker', () => {
+    const r = boot.result;
+    expect(r?.release).toBe(kernel);
+    expect(r?.release.startsWith('6.1.')).toBe(true);
+    expect(r?.btf).toBe(true);
+    expect(r?.lockdown).toBe('none');
+    expect(r?.warnings.filter((w) => w.endsWith(':blocker'))).toEqual([]);
+  });
+
+  it('the sampler loads, samples, and the agent names the workload functions', () => {
+    const r = boot.result;
+    expect(r?.error).toBeUndefined();
+    expect(r?.loaded).toBe(true);
+    expect(r?.workloadSamples).toBeGreaterThan(100);
+    expect(r?.symbolizedShare, JSON.stringify(r?.leaves)).toBeGreaterThanOrEqual(0.9);
+    for (const name of WORKLOAD_LEAVES) expect(r?.leaves[name] ?? 0, name).toBeGreaterThan(0);
+    expect(r?.bpfProgramsAfter).toEqual([]);
+  });
+
+  it('passes the matrix check', () => {
+    expect(checkRow({ kernel, arch: 'x86_64', mode: 'capture', result: boot.result, seconds: boot.seconds })).toEqual([]);
+  });
+});
