@@ -18,6 +18,10 @@ export interface GuestResult {
   release: string;
   btf: boolean;
   lockdown: string;
+  /** kernel.perf_event_paranoid during the capture */
+  paranoid: number;
+  /** the first try at the kernel's default perf_event_paranoid, when that refused (Debian: 3) */
+  atDefault?: { paranoid: number; error: string; warnings: string[] };
   /** posture warnings as `id:severity` */
   warnings: string[];
   /** the sampler loaded, attached and the capture ended without an error */
@@ -68,7 +72,9 @@ function loadedCell(row: MatrixRow): string {
     const code = /emberscope-sampler: ([A-Z_]+):/.exec(f?.stderr ?? '')?.[1] ?? '?';
     return `refused: exit ${f?.exitCode ?? '?'} ${code}; agent ${f?.agentCode ?? '?'}`;
   }
-  return r.loaded ? 'yes' : 'no';
+  const at = `at perf_event_paranoid ${r.paranoid}`;
+  const before = r.atDefault ? `; at the default ${r.atDefault.paranoid}: refused, ${r.atDefault.error.split(':')[0] ?? '?'}` : '';
+  return `${r.loaded ? 'yes' : 'no'} ${at}${before}`;
 }
 
 export function matrixTable(rows: readonly MatrixRow[]): string {

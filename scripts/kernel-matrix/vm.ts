@@ -1,6 +1,6 @@
 // The kernel matrix's two steps: build one initramfs (busybox, the shipped static sampler, the
 // agent bundle with this machine's Node and its shared libraries, the C workload, the guest
-// driver), and boot a kernel with it under qemu-system-x86_64 (software emulation, no KVM),
+// driver; setpriv, setcap and bpftool with their libraries), and boot a kernel with it under qemu-system-x86_64 (software emulation, no KVM),
 // reading the guest's result from the serial console.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,9 @@ case " $(cat /proc/cmdline) " in
     mode=no-btf
     mount -t tmpfs -o ro,mode=0555 no-btf /sys/kernel/btf ;;
 esac
+# Installed as host setup installs it: root:ember 0750, file capabilities CAP_BPF + CAP_PERFMON.
+s=/opt/emberscope/emberscope-sampler
+chown 0:1000 $s && chmod 0750 $s && setcap cap_bpf,cap_perfmon=ep $s || echo "EMBER-SETUP-FAILED"
 echo "EMBER-BOOTED $(uname -r) $(uname -m)"
 node /opt/emberscope/driver.cjs $mode
 echo "EMBER-DONE $?"
@@ -80,6 +83,8 @@ export async function buildInitramfs(out: string = join(kernelsDir, 'initramfs.c
     copyWithLibs(stage, '/usr/bin/node', 'usr/bin/node');
     copyWithLibs(stage, '/usr/bin/setpriv', 'usr/bin/setpriv');
     copyWithLibs(stage, '/usr/sbin/bpftool', 'usr/sbin/bpftool');
+    copyWithLibs(stage, '/usr/sbin/setcap', 'usr/sbin/setcap');
+    copyWithLibs(stage, '/usr/sbin/getcap', 'usr/sbin/getcap');
     writeFileSync(join(stage, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nember:x:1000:1000::/tmp:/bin/false\nworkload:x:1001:1001::/tmp:/bin/false\n');
     writeFileSync(join(stage, 'etc/group'), 'root:x:0:\nember:x:1000:\nworkload:x:1001:\n');
     writeFileSync(join(stage, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\n');

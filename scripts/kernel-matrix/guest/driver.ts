@@ -1,24 +1,25 @@
-// Runs INSIDE the QEMU guest (bundled to build/kernels/guest/driver.cjs, started by the
-// initramfs's /init as root): the agent bundle as "This machine" (a child process, the same gRPC
-// protocol over its stdio), the posture review, and one real capture of the C workload through
-// the sampler, launched as the agent launches it for a root user (setpriv: non-root uid, ambient
-// CAP_BPF + CAP_PERFMON only, no_new_privs). Prints one `EMBER-MATRIX {json}` line on stdout
-// (the serial console); the host side (run.ts) parses it.
+// Runs INSIDE the QEMU guest (bundled into the initramfs as /opt/emberscope/driver.cjs, started
+// by its /init as root). Set up as a real host: the sampler root:ember 0750 with file
+// capabilities CAP_BPF + CAP_PERFMON (/init), the agent bundle run as the unprivileged user
+// `ember` (uid 1000) as "This machine" runs it (a child process, the same gRPC protocol over its
+// stdio), the C workload as another user. Posture review, then one real capture of the workload.
+// Prints one `EMBER-MATRIX {json}` line on stdout (the serial console) for run.ts.
 //   node driver.cjs capture   the capture above
 //   node driver.cjs no-btf    /init hid /sys/kernel/btf: the sampler must refuse with NO_BTF
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connectAgent, type AgentClient } from '../../../electron/agent-client/client';
 import { spawnLocalAgent } from '../../../electron/agent-client/local';
 import { postureToEvidence } from '../../../core/protocol/posture';
 import { evaluatePosture } from '../../../core/warnings/evaluate';
-import { FrameKind, type CaptureEvent, type Frame } from '../../../core/protocol/generated/emberscope.generated';
+import { FrameKind, type CaptureEvent, type Frame, type PostureReply } from '../../../core/protocol/generated/emberscope.generated';
 import type { GuestResult } from '../result';
 
 const DIR = '/opt/emberscope';
 const SAMPLER = `${DIR}/emberscope-sampler`;
 const AGENT = `${DIR}/agent.cjs`;
 const WORKLOAD = `${DIR}/hot-c`;
-const SAMPLER_UID = 1000;
+const AGENT_UID = 1000;
 const WORKLOAD_UID = 1001;
 const LEAVES = ['spin_parse_request', 'spin_compress_block', 'spin_verify_session_token'];
 
@@ -52,7 +53,7 @@ async function capture(client: AgentClient, pid: number, seconds: number): Promi
     seconds,
     intervalMs: 1000,
     target: { kind: 'pids', pids: [pid] },
-    sampler: { path: SAMPLER, useSetpriv: true, setprivUid: SAMPLER_UID, setprivGid: SAMPLER_UID },
+    sampler: { path: SAMPLER },
   });
   for await (const e of stream as AsyncIterable<CaptureEvent>) {
     const ev = e.event;
@@ -75,22 +76,56 @@ async function capture(client: AgentClient, pid: number, seconds: number): Promi
   return t;
 }
 
+const PARANOID = '/proc/sys/kernel/perf_event_paranoid';
+
+function readParanoid(): number {
+  return Number.parseInt(readFileSync(PARANOID, 'utf8'), 10);
+}
+
+function warningsOf(p: PostureReply): string[] {
+  return evaluatePosture(postureToEvidence(p, { capSyslogOptIn: false })).map((w) => `${w.id}:${w.severity}`);
+}
+
+/** One capture of the workload (its own process, 2 threads); undefined with r.error set if it failed. */
+async function captureWorkload(client: AgentClient, r: GuestResult): Promise<Tally | undefined> {
+  const w = spawn(WORKLOAD, ['0', '2'], { uid: WORKLOAD_UID, gid: WORKLOAD_UID, stdio: 'ignore' });
+  try {
+    return await capture(client, w.pid ?? 0, 5);
+  } catch (e) {
+    r.error = `${(e as { code?: string }).code ?? 'ERROR'}: ${(e as Error).message.slice(0, 300)}`;
+    return undefined;
+  } finally {
+    w.kill('SIGKILL');
+  }
+}
+
 async function main(): Promise<void> {
   const mode = process.argv[2] === 'no-btf' ? 'no-btf' : 'capture';
   const agentLog: string[] = [];
-  const client = await connectAgent(spawnLocalAgent({ agentPath: AGENT, nodePath: process.execPath, onLog: (l) => agentLog.push(l) }));
-  const r: GuestResult = { mode, release: '', btf: false, lockdown: '', warnings: [], loaded: false, samples: 0, workloadSamples: 0, symbolizedShare: 0, split: [], leaves: {}, notes: [] };
+  const client = await connectAgent(
+    spawnLocalAgent({
+      agentPath: AGENT,
+      nodePath: 'setpriv',
+      nodeArgs: [`--reuid=${AGENT_UID}`, `--regid=${AGENT_UID}`, '--init-groups', '--', process.execPath],
+      env: { HOME: '/tmp', USER: 'ember', LOGNAME: 'ember' },
+      onLog: (l) => agentLog.push(l),
+    }),
+  );
+  const r: GuestResult = { mode, release: '', btf: false, lockdown: '', paranoid: readParanoid(), warnings: [], loaded: false, samples: 0, workloadSamples: 0, symbolizedShare: 0, split: [], leaves: {}, notes: [] };
   try {
     await client.hello();
     const p = await client.posture({ samplerPath: SAMPLER });
     r.release = p.kernel?.release ?? '';
     r.btf = p.kernel?.btfPresent ?? false;
     r.lockdown = p.kernel?.lockdown ?? '';
-    r.warnings = evaluatePosture(postureToEvidence(p, { capSyslogOptIn: false })).map((w) => `${w.id}:${w.severity}`);
+    r.warnings = warningsOf(p);
 
     if (mode === 'no-btf') {
-      // Straight from the sampler: exit code and its one stderr line.
-      const direct = spawnSync('setpriv', [`--reuid=${SAMPLER_UID}`, `--regid=${SAMPLER_UID}`, '--clear-groups', '--inh-caps=-all,+bpf,+perfmon', '--ambient-caps=+bpf,+perfmon', '--bounding-set=-all,+bpf,+perfmon', '--no-new-privs', '--', SAMPLER, '--duration', '1'], { encoding: 'utf8', timeout: 30_000 });
+      // Only BTF missing: perf_event_paranoid as an administrator sets it (see below).
+      writeFileSync(PARANOID, '2\n');
+      r.paranoid = readParanoid();
+      // Straight from the sampler, as the agent's user: exit code and its one stderr line.
+      const direct = spawnSync(SAMPLER, ['--duration', '1'], { uid: AGENT_UID, gid: AGENT_UID, encoding: 'utf8', timeout: 30_000 });
       r.refusal = { exitCode: direct.status ?? -1, signal: direct.signal ?? '', stderr: direct.stderr.trim().slice(0, 400), stdoutBytes: Buffer.byteLength(direct.stdout) };
       // Through the agent: the capture must fail with the sampler's code.
       try {
@@ -104,9 +139,21 @@ async function main(): Promise<void> {
       return;
     }
 
-    const w = spawn(WORKLOAD, ['0', '2'], { uid: WORKLOAD_UID, gid: WORKLOAD_UID, stdio: 'ignore' });
-    try {
-      const t = await capture(client, w.pid ?? 0, 5);
+    // Debian's kernels default to perf_event_paranoid = 3 (a Debian patch): perf_event_open then
+    // needs CAP_SYS_ADMIN, CAP_PERFMON is not enough. Try as installed; if that is the refusal,
+    // record it and set 2 (what the host's administrator does), then capture again.
+    const paranoid = readParanoid();
+    r.paranoid = paranoid;
+    let t = await captureWorkload(client, r);
+    if (!t && paranoid > 2 && r.error?.startsWith('PERF_EVENT_OPEN')) {
+      r.atDefault = { paranoid, error: r.error, warnings: r.warnings };
+      delete r.error;
+      writeFileSync(PARANOID, '2\n');
+      r.paranoid = readParanoid();
+      r.warnings = warningsOf(await client.posture({ samplerPath: SAMPLER }));
+      t = await captureWorkload(client, r);
+    }
+    if (t) {
       r.loaded = true;
       r.samples = t.samples;
       r.workloadSamples = t.workloadSamples;
@@ -117,8 +164,6 @@ async function main(): Promise<void> {
       r.split = hits.map((h) => (hit ? h / hit : 0));
       r.leaves = Object.fromEntries([...t.atLeaf].sort((a, b) => b[1] - a[1]).slice(0, 8));
       if (t.lostUserStack) r.notes.push(`${t.lostUserStack} workload samples lost their user stack`);
-    } finally {
-      w.kill('SIGKILL');
     }
     r.bpfProgramsAfter = bpfPrograms();
   } catch (e) {
