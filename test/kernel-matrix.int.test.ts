@@ -57,9 +57,12 @@ describe('kernel matrix: Debian 12 6.1 under QEMU', () => {
     const r = boot.result;
     expect(r?.error).toBeUndefined();
     expect(r?.loaded).toBe(true);
-    expect(r?.workloadSamples).toBeGreaterThan(100);
-    expect(r?.symbolizedShare, JSON.stringify(r?.leaves)).toBeGreaterThanOrEqual(0.9);
-    for (const name of WORKLOAD_LEAVES) expect(r?.leaves[name] ?? 0, name).toBeGreaterThan(0);
+    expect(r?.workloads.map((w) => w.user)).toEqual(['other user', "agent's user"]);
+    for (const w of r?.workloads ?? []) {
+      expect(w.samples, w.user).toBeGreaterThan(100);
+      expect(w.symbolizedShare, `${w.user}: ${JSON.stringify(w.leaves)}`).toBeGreaterThanOrEqual(0.9);
+      for (const name of WORKLOAD_LEAVES) expect(w.leaves[name] ?? 0, `${w.user}: ${name}`).toBeGreaterThan(0);
+    }
     expect(r?.bpfProgramsAfter).toEqual([]);
   });
 

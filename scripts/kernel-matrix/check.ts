@@ -21,8 +21,11 @@ export function checkRow(row: MatrixRow): string[] {
   }
   if (!r.btf) p.push('posture: no BTF');
   if (!r.loaded) p.push('sampler did not load');
-  if (r.workloadSamples <= 0) p.push('no workload samples');
-  if (r.symbolizedShare < 0.9) p.push(`only ${(r.symbolizedShare * 100).toFixed(1)}% of the workload's samples at its functions: ${JSON.stringify(r.leaves)}`);
+  if (r.workloads.length !== 2) p.push('no workload results');
+  for (const w of r.workloads) {
+    if (w.samples <= 0) p.push(`no samples of the ${w.user}'s workload`);
+    if (w.symbolizedShare < 0.9) p.push(`${w.user}'s workload: only ${(w.symbolizedShare * 100).toFixed(1)}% of its samples at its functions: ${JSON.stringify(w.leaves)}`);
+  }
   if (r.warnings.some((w) => w.endsWith(':blocker'))) p.push(`blockers: ${r.warnings.join(', ')}`);
   if ((r.bpfProgramsAfter ?? ['?']).some((n) => n.startsWith('ember'))) p.push(`BPF programs left: ${(r.bpfProgramsAfter ?? []).join(', ')}`);
   return p;

@@ -13,6 +13,17 @@ export interface Refusal {
   bpfProgramsAfter?: string[];
 }
 
+export interface WorkloadResult {
+  user: string;
+  samples: number;
+  lostUserStack: number;
+  /** share of its samples (user stack not lost) whose leaf is one of its three functions */
+  symbolizedShare: number;
+  /** the three functions' shares (design 50 : 30 : 20) */
+  split: number[];
+  leaves: Record<string, number>;
+}
+
 export interface GuestResult {
   mode: 'capture' | 'no-btf';
   release: string;
@@ -26,14 +37,15 @@ export interface GuestResult {
   warnings: string[];
   /** the sampler loaded, attached and the capture ended without an error */
   loaded: boolean;
-  /** all samples of the capture / those of the workload */
+  /** all samples of the capture */
   samples: number;
-  workloadSamples: number;
-  /** share of the workload's samples (user stack not lost) whose leaf is one of its three functions */
-  symbolizedShare: number;
-  /** the three functions' shares (design 50 : 30 : 20) */
-  split: number[];
-  leaves: Record<string, number>;
+  /** the workload processes: [another user's, the agent's user's] */
+  workloads: WorkloadResult[];
+  /** a process holding only CAP_PERFMON (as the agent's user) opening the other user's workload's /proc/PID/maps */
+  otherUsersMapsWithPerfmon?: string;
+  /** the capture's end: the sampler's stderr tail, the agent's symbolization counts */
+  samplerStderr?: string;
+  symbolization?: Record<string, number>;
   notes: string[];
   bpfProgramsAfter?: string[];
   refusal?: Refusal;
@@ -77,19 +89,24 @@ function loadedCell(row: MatrixRow): string {
   return `${r.loaded ? 'yes' : 'no'} ${at}${before}`;
 }
 
+function workloadCell(w: WorkloadResult | undefined): string {
+  if (!w) return '–';
+  return `${w.samples}: ${pct(w.symbolizedShare)} (${w.split.map((x) => (x * 100).toFixed(0)).join(':')})`;
+}
+
 export function matrixTable(rows: readonly MatrixRow[]): string {
   const out = [
-    '| kernel | arch | BTF | lockdown | loaded? | samples (workload) | symbolized share | split (50:30:20) | warnings | boot + run |',
+    "| kernel | arch | BTF | lockdown | loaded? | samples | another user's workload: samples, symbolized (split 50:30:20) | the agent user's workload | warnings | boot + run |",
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
     const r = row.result;
     const kernel = row.mode === 'no-btf' ? `${row.kernel} (BTF hidden)` : row.kernel;
-    const capture = r && r.mode === 'capture' && r.loaded;
+    const ok = r !== undefined && r.mode === 'capture' && r.loaded;
     out.push(
       `| ${kernel} | ${row.arch} | ${r ? (r.btf ? 'yes' : 'no') : '?'} | ${r?.lockdown || '?'} | ${loadedCell(row)} | ` +
-        `${capture ? `${r.samples} (${r.workloadSamples})` : '–'} | ${capture ? pct(r.symbolizedShare) : '–'} | ` +
-        `${capture ? r.split.map((s) => (s * 100).toFixed(0)).join(':') : '–'} | ${r?.warnings.join(', ') || 'none'} | ${row.seconds.toFixed(0)} s |`,
+        `${ok ? r.samples : '–'} | ${ok ? workloadCell(r.workloads[0]) : '–'} | ${ok ? workloadCell(r.workloads[1]) : '–'} | ` +
+        `${r?.warnings.join(', ') || 'none'} | ${row.seconds.toFixed(0)} s |`,
     );
   }
   return out.join('\n');

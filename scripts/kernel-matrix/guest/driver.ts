@@ -13,7 +13,7 @@ import { spawnLocalAgent } from '../../../electron/agent-client/local';
 import { postureToEvidence } from '../../../core/protocol/posture';
 import { evaluatePosture } from '../../../core/warnings/evaluate';
 import { FrameKind, type CaptureEvent, type Frame, type PostureReply } from '../../../core/protocol/generated/emberscope.generated';
-import type { GuestResult } from '../result';
+import type { GuestResult, WorkloadResult } from '../result';
 
 const DIR = '/opt/emberscope';
 const SAMPLER = `${DIR}/emberscope-sampler`;
@@ -37,43 +37,62 @@ function bpfPrograms(): string[] {
   }
 }
 
+/** Samples of one workload process by the name of their first user frame. */
 interface Tally {
   samples: number;
-  workloadSamples: number;
   atLeaf: Map<string, number>;
   lostUserStack: number;
 }
 
-async function capture(client: AgentClient, pid: number, seconds: number): Promise<Tally> {
+interface CaptureTally {
+  samples: number;
+  byPid: Map<number, Tally>;
+  stderrTail: string;
+  symbolization: Record<string, number>;
+}
+
+async function capture(client: AgentClient, pids: number[], seconds: number): Promise<CaptureTally> {
   const frames = new Map<number, Frame>();
   const stacks = new Map<number, number[]>();
-  const t: Tally = { samples: 0, workloadSamples: 0, atLeaf: new Map(), lostUserStack: 0 };
-  const stream = client.startCapture({
-    hz: 199,
-    seconds,
-    intervalMs: 1000,
-    target: { kind: 'pids', pids: [pid] },
-    sampler: { path: SAMPLER },
-  });
+  const t: CaptureTally = { samples: 0, byPid: new Map(pids.map((p) => [p, { samples: 0, atLeaf: new Map(), lostUserStack: 0 }])), stderrTail: '', symbolization: {} };
+  const stream = client.startCapture({ hz: 199, seconds, intervalMs: 1000, target: { kind: 'pids', pids }, sampler: { path: SAMPLER } });
   for await (const e of stream as AsyncIterable<CaptureEvent>) {
     const ev = e.event;
-    if (ev?.$case !== 'delta') {
-      if (ev?.$case === 'ended' && ev.value.error) throw Object.assign(new Error(ev.value.error.message), { code: ev.value.error.code });
-      continue;
+    if (ev?.$case === 'ended') {
+      if (ev.value.error) throw Object.assign(new Error(ev.value.error.message), { code: ev.value.error.code });
+      t.stderrTail = ev.value.samplerStderrTail.slice(-600);
+      t.symbolization = { ...(ev.value.symbolization ?? {}) };
     }
+    if (ev?.$case !== 'delta') continue;
     for (const f of ev.value.frames) frames.set(f.id, f);
     for (const s of ev.value.stacks) stacks.set(s.id, s.frameIds);
     for (const c of ev.value.counts) {
       t.samples += c.count;
-      if (c.pid !== pid) continue;
-      t.workloadSamples += c.count;
+      const w = t.byPid.get(c.pid);
+      if (!w) continue;
+      w.samples += c.count;
       const leaf = (stacks.get(c.stackId) ?? []).map((id) => frames.get(id)).find((f) => f && f.kind !== FrameKind.FRAME_KIND_KERNEL);
       const name = leaf?.name ?? '(none)';
-      if (name === '[user stack lost]') t.lostUserStack += c.count;
-      else t.atLeaf.set(name, (t.atLeaf.get(name) ?? 0) + c.count);
+      if (name === '[user stack lost]') w.lostUserStack += c.count;
+      else w.atLeaf.set(name, (w.atLeaf.get(name) ?? 0) + c.count);
     }
   }
   return t;
+}
+
+function workloadResult(w: Tally | undefined, user: string): WorkloadResult {
+  const atLeaf = w?.atLeaf ?? new Map<string, number>();
+  const symbolizedTotal = [...atLeaf.values()].reduce((a, b) => a + b, 0);
+  const hits = LEAVES.map((n) => atLeaf.get(n) ?? 0);
+  const hit = hits.reduce((a, b) => a + b, 0);
+  return {
+    user,
+    samples: w?.samples ?? 0,
+    lostUserStack: w?.lostUserStack ?? 0,
+    symbolizedShare: symbolizedTotal ? hit / symbolizedTotal : 0,
+    split: hits.map((h) => (hit ? h / hit : 0)),
+    leaves: Object.fromEntries([...atLeaf].sort((x, y) => y[1] - x[1]).slice(0, 6)),
+  };
 }
 
 const PARANOID = '/proc/sys/kernel/perf_event_paranoid';
@@ -86,16 +105,27 @@ function warningsOf(p: PostureReply): string[] {
   return evaluatePosture(postureToEvidence(p, { capSyslogOptIn: false })).map((w) => `${w.id}:${w.severity}`);
 }
 
-/** One capture of the workload (its own process, 2 threads); undefined with r.error set if it failed. */
-async function captureWorkload(client: AgentClient, r: GuestResult): Promise<Tally | undefined> {
-  const w = spawn(WORKLOAD, ['0', '2'], { uid: WORKLOAD_UID, gid: WORKLOAD_UID, stdio: 'ignore' });
+/**
+ * One capture of two workload processes (one thread each): one of another user (what a
+ * profiler is for: the sampler reads its maps with CAP_PERFMON) and one of the agent's own user.
+ * Undefined with r.error set if it failed.
+ */
+async function captureWorkloads(client: AgentClient, r: GuestResult): Promise<CaptureTally | undefined> {
+  const other = spawn(WORKLOAD, ['0', '1'], { uid: WORKLOAD_UID, gid: WORKLOAD_UID, stdio: 'ignore' });
+  const own = spawn(WORKLOAD, ['0', '1'], { uid: AGENT_UID, gid: AGENT_UID, stdio: 'ignore' });
   try {
-    return await capture(client, w.pid ?? 0, 5);
+    // Can CAP_PERFMON open another user's /proc/PID/maps on this kernel? (The sampler relies on it.)
+    const probe = spawnSync('setpriv', [`--reuid=${AGENT_UID}`, `--regid=${AGENT_UID}`, '--clear-groups', '--inh-caps=-all,+perfmon', '--ambient-caps=+perfmon', '--', 'head', '-c', '1', `/proc/${other.pid ?? 0}/maps`], { encoding: 'utf8', timeout: 20_000 });
+    r.otherUsersMapsWithPerfmon = probe.status === 0 ? 'readable' : `not readable: ${probe.stderr.trim().slice(0, 120)}`;
+    const t = await capture(client, [other.pid ?? 0, own.pid ?? 0], 5);
+    r.workloads = [workloadResult(t.byPid.get(other.pid ?? 0), 'other user'), workloadResult(t.byPid.get(own.pid ?? 0), "agent's user")];
+    return t;
   } catch (e) {
     r.error = `${(e as { code?: string }).code ?? 'ERROR'}: ${(e as Error).message.slice(0, 300)}`;
     return undefined;
   } finally {
-    w.kill('SIGKILL');
+    other.kill('SIGKILL');
+    own.kill('SIGKILL');
   }
 }
 
@@ -111,7 +141,7 @@ async function main(): Promise<void> {
       onLog: (l) => agentLog.push(l),
     }),
   );
-  const r: GuestResult = { mode, release: '', btf: false, lockdown: '', paranoid: readParanoid(), warnings: [], loaded: false, samples: 0, workloadSamples: 0, symbolizedShare: 0, split: [], leaves: {}, notes: [] };
+  const r: GuestResult = { mode, release: '', btf: false, lockdown: '', paranoid: readParanoid(), warnings: [], loaded: false, samples: 0, workloads: [], notes: [] };
   try {
     await client.hello();
     const p = await client.posture({ samplerPath: SAMPLER });
@@ -129,7 +159,7 @@ async function main(): Promise<void> {
       r.refusal = { exitCode: direct.status ?? -1, signal: direct.signal ?? '', stderr: direct.stderr.trim().slice(0, 400), stdoutBytes: Buffer.byteLength(direct.stdout) };
       // Through the agent: the capture must fail with the sampler's code.
       try {
-        await capture(client, process.pid, 2);
+        await capture(client, [process.pid], 2);
         r.refusal.agentCode = 'none';
       } catch (e) {
         r.refusal.agentCode = (e as { code?: string }).code ?? 'unknown';
@@ -144,26 +174,20 @@ async function main(): Promise<void> {
     // record it and set 2 (what the host's administrator does), then capture again.
     const paranoid = readParanoid();
     r.paranoid = paranoid;
-    let t = await captureWorkload(client, r);
+    let t = await captureWorkloads(client, r);
     if (!t && paranoid > 2 && r.error?.startsWith('PERF_EVENT_OPEN')) {
       r.atDefault = { paranoid, error: r.error, warnings: r.warnings };
       delete r.error;
       writeFileSync(PARANOID, '2\n');
       r.paranoid = readParanoid();
       r.warnings = warningsOf(await client.posture({ samplerPath: SAMPLER }));
-      t = await captureWorkload(client, r);
+      t = await captureWorkloads(client, r);
     }
     if (t) {
       r.loaded = true;
       r.samples = t.samples;
-      r.workloadSamples = t.workloadSamples;
-      const symbolizedTotal = [...t.atLeaf.values()].reduce((a, b) => a + b, 0);
-      const hits = LEAVES.map((n) => t.atLeaf.get(n) ?? 0);
-      const hit = hits.reduce((a, b) => a + b, 0);
-      r.symbolizedShare = symbolizedTotal ? hit / symbolizedTotal : 0;
-      r.split = hits.map((h) => (hit ? h / hit : 0));
-      r.leaves = Object.fromEntries([...t.atLeaf].sort((a, b) => b[1] - a[1]).slice(0, 8));
-      if (t.lostUserStack) r.notes.push(`${t.lostUserStack} workload samples lost their user stack`);
+      r.samplerStderr = t.stderrTail;
+      r.symbolization = t.symbolization;
     }
     r.bpfProgramsAfter = bpfPrograms();
   } catch (e) {
