@@ -60,6 +60,13 @@ describe('kernel matrix: Debian 12 6.1 under QEMU', () => {
     expect(r?.workloads.map((w) => w.user)).toEqual(['other user', "agent's user"]);
     for (const w of r?.workloads ?? []) {
       expect(w.samples, w.user).toBeGreaterThan(100);
+      if (w.user === 'other user' && r?.otherUsersMapsWithPerfmon !== 'readable') {
+        // Debian's 6.1 does not let CAP_PERFMON open another user's /proc/PID/maps (6.18 does):
+        // that process's frames stay unresolved, never misnamed. A known limitation (README).
+        console.warn(`kernel-matrix: ${kernel}: another user's maps ${r?.otherUsersMapsWithPerfmon ?? '?'}`);
+        expect(Object.keys(w.leaves).every((n) => n.startsWith('[unknown]+0x')), JSON.stringify(w.leaves)).toBe(true);
+        continue;
+      }
       expect(w.symbolizedShare, `${w.user}: ${JSON.stringify(w.leaves)}`).toBeGreaterThanOrEqual(0.9);
       for (const name of WORKLOAD_LEAVES) expect(w.leaves[name] ?? 0, `${w.user}: ${name}`).toBeGreaterThan(0);
     }

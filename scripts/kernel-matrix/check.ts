@@ -24,6 +24,10 @@ export function checkRow(row: MatrixRow): string[] {
   if (r.workloads.length !== 2) p.push('no workload results');
   for (const w of r.workloads) {
     if (w.samples <= 0) p.push(`no samples of the ${w.user}'s workload`);
+    // Known limitation, reported in the table and not failed here: where the kernel does not let
+    // CAP_PERFMON open another user's /proc/PID/maps (Debian's 6.1 and 5.10), the sampler cannot
+    // send that process's maps and its frames stay unresolved.
+    if (w.user === 'other user' && r.otherUsersMapsWithPerfmon !== 'readable') continue;
     if (w.symbolizedShare < 0.9) p.push(`${w.user}'s workload: only ${(w.symbolizedShare * 100).toFixed(1)}% of its samples at its functions: ${JSON.stringify(w.leaves)}`);
   }
   if (r.warnings.some((w) => w.endsWith(':blocker'))) p.push(`blockers: ${r.warnings.join(', ')}`);

@@ -33,6 +33,8 @@ export interface GuestResult {
   paranoid: number;
   /** the first try at the kernel's default perf_event_paranoid, when that refused (Debian: 3) */
   atDefault?: { paranoid: number; error: string; warnings: string[] };
+  /** the capture failed with EPERM (map creation: RLIMIT_MEMLOCK before 5.11) and was retried with memlock unlimited */
+  memlock?: { before: string; after?: string; error: string };
   /** posture warnings as `id:severity` */
   warnings: string[];
   /** the sampler loaded, attached and the capture ended without an error */
@@ -43,6 +45,8 @@ export interface GuestResult {
   workloads: WorkloadResult[];
   /** a process holding only CAP_PERFMON (as the agent's user) opening the other user's workload's /proc/PID/maps */
   otherUsersMapsWithPerfmon?: string;
+  /** when the capture failed: the last lines of `emberscope-sampler --verbose` (libbpf's log) */
+  verboseTail?: string;
   /** the capture's end: the sampler's stderr tail, the agent's symbolization counts */
   samplerStderr?: string;
   symbolization?: Record<string, number>;
@@ -86,7 +90,8 @@ function loadedCell(row: MatrixRow): string {
   }
   const at = `at perf_event_paranoid ${r.paranoid}`;
   const before = r.atDefault ? `; at the default ${r.atDefault.paranoid}: refused, ${r.atDefault.error.split(':')[0] ?? '?'}` : '';
-  return `${r.loaded ? 'yes' : 'no'} ${at}${before}`;
+  const memlock = r.memlock ? `; with RLIMIT_MEMLOCK ${r.memlock.before.split(' ')[0] ?? '?'} (the default): refused, ${r.memlock.error.split(':')[0] ?? '?'} (map creation), loaded with memlock unlimited` : '';
+  return `${r.loaded ? 'yes' : 'no'} ${at}${before}${memlock}`;
 }
 
 function workloadCell(w: WorkloadResult | undefined): string {
@@ -105,7 +110,7 @@ export function matrixTable(rows: readonly MatrixRow[]): string {
     const ok = r !== undefined && r.mode === 'capture' && r.loaded;
     out.push(
       `| ${kernel} | ${row.arch} | ${r ? (r.btf ? 'yes' : 'no') : '?'} | ${r?.lockdown || '?'} | ${loadedCell(row)} | ` +
-        `${ok ? r.samples : '–'} | ${ok ? workloadCell(r.workloads[0]) : '–'} | ${ok ? workloadCell(r.workloads[1]) : '–'} | ` +
+        `${ok ? r.samples : '–'} | ${ok ? workloadCell(r.workloads[0]) + (r.otherUsersMapsWithPerfmon === 'readable' ? '' : ': its /proc/PID/maps not readable with CAP_PERFMON') : '–'} | ${ok ? workloadCell(r.workloads[1]) : '–'} | ` +
         `${r?.warnings.join(', ') || 'none'} | ${row.seconds.toFixed(0)} s |`,
     );
   }

@@ -85,6 +85,7 @@ export async function buildInitramfs(out: string = join(kernelsDir, 'initramfs.c
     copyWithLibs(stage, '/usr/sbin/bpftool', 'usr/sbin/bpftool');
     copyWithLibs(stage, '/usr/sbin/setcap', 'usr/sbin/setcap');
     copyWithLibs(stage, '/usr/sbin/getcap', 'usr/sbin/getcap');
+    copyWithLibs(stage, '/usr/bin/prlimit', 'usr/bin/prlimit');
     writeFileSync(join(stage, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nember:x:1000:1000::/tmp:/bin/false\nworkload:x:1001:1001::/tmp:/bin/false\n');
     writeFileSync(join(stage, 'etc/group'), 'root:x:0:\nemberscope:x:1000:ember\nworkload:x:1001:\n');
     writeFileSync(join(stage, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\n');

@@ -59,7 +59,7 @@ async function capture(client: AgentClient, pids: number[], seconds: number): Pr
   for await (const e of stream as AsyncIterable<CaptureEvent>) {
     const ev = e.event;
     if (ev?.$case === 'ended') {
-      if (ev.value.error) throw Object.assign(new Error(ev.value.error.message), { code: ev.value.error.code });
+      if (ev.value.error) throw Object.assign(new Error(ev.value.error.message), { code: ev.value.error.code, stderrTail: ev.value.samplerStderrTail.slice(-600) });
       t.stderrTail = ev.value.samplerStderrTail.slice(-600);
       t.symbolization = { ...(ev.value.symbolization ?? {}) };
     }
@@ -101,6 +101,16 @@ function readParanoid(): number {
   return Number.parseInt(readFileSync(PARANOID, 'utf8'), 10);
 }
 
+/** "Max locked memory" of /proc/PID/limits: soft and hard. */
+function memlockOf(pid: number): string {
+  try {
+    const line = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max locked memory')) ?? '';
+    return line.replace('Max locked memory', '').trim().replace(/\s+/g, ' ');
+  } catch {
+    return '?';
+  }
+}
+
 function warningsOf(p: PostureReply): string[] {
   return evaluatePosture(postureToEvidence(p, { capSyslogOptIn: false })).map((w) => `${w.id}:${w.severity}`);
 }
@@ -122,6 +132,7 @@ async function captureWorkloads(client: AgentClient, r: GuestResult): Promise<Ca
     return t;
   } catch (e) {
     r.error = `${(e as { code?: string }).code ?? 'ERROR'}: ${(e as Error).message.slice(0, 300)}`;
+    r.samplerStderr = (e as { stderrTail?: string }).stderrTail;
     return undefined;
   } finally {
     other.kill('SIGKILL');
@@ -175,13 +186,30 @@ async function main(): Promise<void> {
     const paranoid = readParanoid();
     r.paranoid = paranoid;
     let t = await captureWorkloads(client, r);
-    if (!t && paranoid > 2 && r.error?.startsWith('PERF_EVENT_OPEN')) {
-      r.atDefault = { paranoid, error: r.error, warnings: r.warnings };
+    if (!t && paranoid > 2) {
+      r.atDefault = { paranoid, error: r.error ?? '', warnings: r.warnings };
       delete r.error;
       writeFileSync(PARANOID, '2\n');
       r.paranoid = readParanoid();
       r.warnings = warningsOf(await client.posture({ samplerPath: SAMPLER }));
       t = await captureWorkloads(client, r);
+    }
+    // Before 5.11 BPF maps are charged to RLIMIT_MEMLOCK (later: the memory cgroup), and an
+    // unprivileged sampler cannot raise it: map creation fails with EPERM. The administrator's
+    // fix is a memlock limit for the emberscope group (limits.conf); here: prlimit on the agent,
+    // whose sampler inherits it.
+    if (!t && r.error?.startsWith('EPERM')) {
+      const agentPid = p.agent?.pid ?? 0;
+      r.memlock = { before: memlockOf(agentPid), error: r.error };
+      delete r.error;
+      spawnSync('prlimit', ['--pid', String(agentPid), '--memlock=unlimited:unlimited'], { encoding: 'utf8' });
+      r.memlock.after = memlockOf(agentPid);
+      t = await captureWorkloads(client, r);
+    }
+    if (!t) {
+      // The libbpf/verifier log, straight from the sampler as the agent's user.
+      const v = spawnSync('prlimit', ['--memlock=unlimited:unlimited', 'setpriv', `--reuid=${AGENT_UID}`, `--regid=${AGENT_UID}`, '--clear-groups', '--', SAMPLER, '--verbose', '--duration', '2'], { encoding: 'utf8', timeout: 60_000 });
+      r.verboseTail = v.stderr.split('\n').filter((l) => l.trim()).slice(-25).join('\n');
     }
     if (t) {
       r.loaded = true;
