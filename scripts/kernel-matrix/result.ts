@@ -79,19 +79,26 @@ export function parseGuestOutput(serial: string): GuestResult | undefined {
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+const codeOf = (error: string): string => error.split(':')[0] ?? '?';
+
 function loadedCell(row: MatrixRow): string {
   const r = row.result;
   if (!r) return `no result (${row.failure ?? 'no output'})`;
-  if (r.error) return `no: ${r.error}`;
   if (r.mode === 'no-btf') {
     const f = r.refusal;
     const code = /emberscope-sampler: ([A-Z_]+):/.exec(f?.stderr ?? '')?.[1] ?? '?';
-    return `refused: exit ${f?.exitCode ?? '?'} ${code}; agent ${f?.agentCode ?? '?'}`;
+    return `refused: exit ${f?.exitCode ?? '?'} ${code}, nothing written, no BPF program left; agent: ${f?.agentCode ?? '?'}`;
   }
-  const at = `at perf_event_paranoid ${r.paranoid}`;
-  const before = r.atDefault ? `; at the default ${r.atDefault.paranoid}: refused, ${r.atDefault.error.split(':')[0] ?? '?'}` : '';
-  const memlock = r.memlock ? `; with RLIMIT_MEMLOCK ${r.memlock.before.split(' ')[0] ?? '?'} (the default): refused, ${r.memlock.error.split(':')[0] ?? '?'} (map creation), loaded with memlock unlimited` : '';
-  return `${r.loaded ? 'yes' : 'no'} ${at}${before}${memlock}`;
+  // The tries, in order: as installed, then what an administrator would change.
+  const tries: string[] = [];
+  if (r.atDefault) tries.push(`perf_event_paranoid ${r.atDefault.paranoid} (default): ${codeOf(r.atDefault.error)}`);
+  if (r.memlock) tries.push(`paranoid ${r.paranoid}, RLIMIT_MEMLOCK ${r.memlock.before.split(' ')[0] ?? '?'} (default): ${codeOf(r.memlock.error)} creating maps`);
+  const last = r.memlock ? 'RLIMIT_MEMLOCK unlimited' : `paranoid ${r.paranoid}`;
+  const sealed = (r.samplerStderr ?? '').includes('seccomp filter on');
+  const outcome = r.loaded
+    ? `yes (${last})`
+    : `no (${last}): ${sealed ? 'loaded, attached and sealed, then ' : ''}${r.error ?? 'failed'}`;
+  return [...tries.map((t) => `${t} →`), outcome].join(' ');
 }
 
 function workloadCell(w: WorkloadResult | undefined): string {
