@@ -10,6 +10,8 @@ import { bootKernel, buildInitramfs, fetchKernels, kernelsDir, type BootResult }
 import { checkRow, WORKLOAD_LEAVES } from '../scripts/kernel-matrix/check';
 
 let dir: string;
+let initramfsPath: string;
+let vmlinuzPath: string;
 let boot: BootResult;
 let kernel: string;
 
@@ -19,9 +21,10 @@ beforeAll(async () => {
   if (!release || !vmlinuz || !existsSync(vmlinuz)) throw new Error('no 6.1 kernel from fetch-kernels.sh');
   kernel = release;
   dir = mkdtempSync(join(kernelsDir, 'int-'));
-  const initramfs = await buildInitramfs(join(dir, 'initramfs.cpio'));
+  vmlinuzPath = vmlinuz;
+  initramfsPath = (await buildInitramfs(join(dir, 'initramfs.cpio'))).path;
   // No lock here: the integration tests run one at a time (and /work/run-int.sh holds it).
-  boot = await bootKernel({ vmlinuz, initramfs: initramfs.path, mode: 'capture', timeoutMs: 240_000 });
+  boot = await bootKernel({ vmlinuz, initramfs: initramfsPath, mode: 'capture', timeoutMs: 240_000 });
   console.log(`kernel-matrix: ${kernel} booted and captured in ${boot.seconds.toFixed(1)} s`);
 }, 300_000);
 
@@ -75,5 +78,27 @@ describe('kernel matrix: Debian 12 6.1 under QEMU', () => {
 
   it('passes the matrix check', () => {
     expect(checkRow({ kernel, arch: 'x86_64', mode: 'capture', result: boot.result, seconds: boot.seconds })).toEqual([]);
+  });
+});
+
+describe('kernel matrix: 6.1 with BTF hidden (no kernel without BTF or older than 5.8 is in the archive)', () => {
+  let hidden: BootResult;
+  beforeAll(async () => {
+    hidden = await bootKernel({ vmlinuz: vmlinuzPath, initramfs: initramfsPath, mode: 'no-btf', timeoutMs: 240_000 });
+    console.log(`kernel-matrix: ${kernel} with BTF hidden in ${hidden.seconds.toFixed(1)} s`);
+  }, 300_000);
+
+  it('posture raises the no-btf blocker; the sampler refuses with exit 3 NO_BTF, writes nothing, leaves no BPF program; the agent reports NO_BTF', () => {
+    const r = hidden.result;
+    expect(r, hidden.serial.slice(-3000)).toBeDefined();
+    expect(r?.btf).toBe(false);
+    expect(r?.warnings).toContain('no-btf:blocker');
+    expect(r?.refusal?.exitCode).toBe(3);
+    expect(r?.refusal?.signal).toBe('');
+    expect(r?.refusal?.stderr).toMatch(/^emberscope-sampler: NO_BTF: /m);
+    expect(r?.refusal?.stdoutBytes).toBe(0);
+    expect(r?.refusal?.agentCode).toBe('NO_BTF');
+    expect(r?.refusal?.bpfProgramsAfter).toEqual([]);
+    expect(checkRow({ kernel, arch: 'x86_64', mode: 'no-btf', result: r, seconds: hidden.seconds })).toEqual([]);
   });
 });
