@@ -13,7 +13,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
 export const kernelsDir = join(repoRoot, 'build', 'kernels');
 
-const SAMPLER = join(repoRoot, 'assets', 'linux-x86_64', 'emberscope-sampler');
+// EMBERSCOPE_MATRIX_SAMPLER: try a sampler build (e.g. bpf/.output/emberscope-sampler) in the
+// matrix before it becomes the committed artifact.
+const SAMPLER = process.env['EMBERSCOPE_MATRIX_SAMPLER'] ?? join(repoRoot, 'assets', 'linux-x86_64', 'emberscope-sampler');
 const AGENT = join(repoRoot, 'dist', 'agent', 'agent.cjs');
 const LOCKED = 'EMBER-LOCK-TAKEN';
 
