@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Fetches the Debian kernels of the matrix into build/kernels/ (gitignored) and unpacks their
+# vmlinuz and config:  build/kernels/<release>/{vmlinuz,config}.  Idempotent: a kernel already
+# unpacked is left alone.
+#   6.1   the current suite's (bookworm) linux-image-amd64, through the machine's apt configuration
+#   5.10  the bullseye suite of the same Debian archive, through a PRIVATE apt configuration
+#         (own sources file, lists and cache under build/kernels/apt): the machine's apt
+#         configuration is never changed.
+# Prints one line per kernel: <release> <dir>.
+# usage: fetch-kernels.sh [6.1] [5.10]    (default: both)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out="$root/build/kernels"
+debs="$out/debs"
+mkdir -p "$debs"
+
+# The Debian archive this machine is configured with (deb822 .sources or one-line sources.list).
+archive_uri() {
+  local uri=""
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    uri=$(awk '/^URIs:/ {u=$2} /^Suites:/ && /bookworm( |$)/ {print u; exit}' "$f")
+    [ -n "$uri" ] && break
+  done
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(awk '$1=="deb" && $3=="bookworm" {print $2; exit}' /etc/apt/sources.list)
+  fi
+  [ -n "$uri" ] || { echo "fetch-kernels: no bookworm source in /etc/apt/sources.list(.d)" >&2; exit 1; }
+  echo "$uri"
+}
+
+unpack() { # <deb> -> prints "<release> <dir>"
+  local deb=$1 tmp rel
+  tmp=$(mktemp -d "$out/unpack-XXXXXX")
+  dpkg-deb -x "$deb" "$tmp"
+  rel=$(basename "$(ls "$tmp"/boot/vmlinuz-*)" | sed 's/^vmlinuz-//')
+  mkdir -p "$out/$rel"
+  cp "$tmp/boot/vmlinuz-$rel" "$out/$rel/vmlinuz"
+  cp "$tmp/boot/config-$rel" "$out/$rel/config"
+  rm -rf "$tmp"
+  echo "$rel $out/$rel"
+}
+
+# <apt options...> -- <suite label>: resolves linux-image-amd64's kernel package, downloads it once.
+fetch() {
+  local label=$1; shift
+  local pkg deb
+  pkg=$(apt-cache "$@" depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+  [ -n "$pkg" ] || { echo "fetch-kernels: no kernel package for $label" >&2; exit 1; }
+  deb=$(ls "$debs/${pkg}_"*.deb 2>/dev/null | head -1 || true)
+  if [ -z "$deb" ]; then
+    (cd "$debs" && apt-get "$@" download "$pkg" >&2)
+    deb=$(ls "$debs/${pkg}_"*.deb | head -1)
+  fi
+  local rel=${pkg#linux-image-}
+  if [ -f "$out/$rel/vmlinuz" ]; then echo "$rel $out/$rel"; else unpack "$deb"; fi
+}
+
+want=("$@"); [ ${#want[@]} -gt 0 ] || want=(6.1 5.10)
+for k in "${want[@]}"; do
+  case $k in
+    6.1) fetch bookworm -o Debug::NoLocking=1 -o APT::Sandbox::User=root ;;
+    5.10)
+      priv="$out/apt"
+      mkdir -p "$priv/sources.d" "$priv/lists/partial" "$priv/cache/archives/partial"
+      printf 'Types: deb\nURIs: %s\nSuites: bullseye\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$(archive_uri)" > "$priv/sources.d/bullseye.sources"
+      opts=(-o "Dir::Etc::sourcelist=/dev/null" -o "Dir::Etc::sourceparts=$priv/sources.d"
+            -o "Dir::State::Lists=$priv/lists" -o "Dir::Cache=$priv/cache" -o "Dir::State::status=/dev/null"
+            -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+      if [ -z "$(find "$priv/lists" -name '*bullseye*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+        apt-get "${opts[@]}" update -qq >&2
+      fi
+      fetch bullseye "${opts[@]}" ;;
+    *) echo "fetch-kernels: unknown kernel $k (6.1, 5.10)" >&2; exit 2 ;;
+  esac
+done
