@@ -484,6 +484,7 @@ static bool seen_add(__u32 tgid)
 }
 
 static bool keep_perfmon; /* --maps: CAP_PERFMON stays permitted, raised only to open maps */
+static __u64 kept_caps;   /* what drop_capabilities kept (CAP_BPF on kernels that need it) */
 
 static void emit_maps(__u32 tgid)
 {
@@ -495,10 +496,10 @@ static void emit_maps(__u32 tgid)
 		fail(EXIT_RUNTIME, "NO_MEMORY", "out of memory");
 	snprintf(path, sizeof(path), "/proc/%u/maps", tgid);
 	if (keep_perfmon)
-		set_caps(BIT(CAP_PERFMON), BIT(CAP_PERFMON));
+		set_caps(kept_caps, kept_caps);
 	int fd = open(path, SANDBOX_OPEN_FLAGS);
 	if (keep_perfmon)
-		set_caps(0, BIT(CAP_PERFMON));
+		set_caps(kept_caps & ~BIT(CAP_PERFMON), kept_caps);
 	if (fd < 0) {
 		h.flags |= 2; /* could not be read: gone, or not permitted */
 	} else {
@@ -945,6 +946,7 @@ static void drop_capabilities(void)
 	}
 	keep &= c.prm;
 	keep_perfmon = keep & BIT(CAP_PERFMON);
+	kept_caps = keep;
 	if (set_caps(keep & ~BIT(CAP_PERFMON), keep))
 		fail(EXIT_RUNTIME, "CAPSET", "cannot drop capabilities: %s", strerror(errno));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
