@@ -8,6 +8,7 @@ export type WarningId =
   | 'kernel-too-old'
   | 'no-btf'
   | 'perf-paranoid'
+  | 'perf-restricted'
   | 'unprivileged-bpf'
   | 'kptr'
   | 'ssh-root'
@@ -44,6 +45,10 @@ export const CATALOGUE: Readonly<Record<WarningId, { readonly title: string; rea
   'perf-paranoid': {
     title: 'perf_event_paranoid lets unprivileged users profile',
     why: 'Below 2, any local user can open perf events on their own processes (1), on every process\'s kernel side (0), or on everything including raw tracepoints (-1): a side channel and a larger kernel attack surface.',
+  },
+  'perf-restricted': {
+    title: 'perf_event_paranoid 3 refuses every perf event, even to the sampler',
+    why: 'Debian and Ubuntu kernels add a level 3 (Debian\'s default) at which perf_event_open needs CAP_SYS_ADMIN: CAP_PERFMON is not enough, so every capture fails until the level is 2.',
   },
   'unprivileged-bpf': {
     title: 'Unprivileged BPF is enabled',

@@ -119,6 +119,9 @@ export function evaluatePosture(evidence: PostureEvidence, options: EvaluateOpti
     const severity: Severity = paranoid <= -1 ? 'critical' : paranoid === 0 ? 'high' : 'warn';
     add('perf-paranoid', severity, [`kernel.perf_event_paranoid = ${paranoid}`], "sudo sysctl -w kernel.perf_event_paranoid=2 && echo 'kernel.perf_event_paranoid = 2' | sudo tee /etc/sysctl.d/60-emberscope-perf.conf");
   }
+  if (paranoid !== undefined && paranoid >= 3) {
+    add('perf-restricted', 'blocker', [`kernel.perf_event_paranoid = ${paranoid}`], "sudo sysctl -w kernel.perf_event_paranoid=2 && echo 'kernel.perf_event_paranoid = 2' | sudo tee /etc/sysctl.d/60-emberscope-perf.conf");
+  }
   if (evidence.unprivilegedBpfDisabled === 0) {
     add('unprivileged-bpf', 'high', ['kernel.unprivileged_bpf_disabled = 0'], "sudo sysctl -w kernel.unprivileged_bpf_disabled=2 && echo 'kernel.unprivileged_bpf_disabled = 2' | sudo tee /etc/sysctl.d/60-emberscope-bpf.conf");
   }

@@ -99,6 +99,7 @@ describe('evaluatePosture', () => {
     ['paranoid 1', { perfEventParanoid: 1 }, ['perf-paranoid:warn']],
     ['paranoid 0', { perfEventParanoid: 0 }, ['perf-paranoid:high']],
     ['paranoid -1', { perfEventParanoid: -1 }, ['perf-paranoid:critical']],
+    ['paranoid 3 (Debian default: perf events need CAP_SYS_ADMIN)', { perfEventParanoid: 3 }, ['perf-restricted:blocker']],
     ['unprivileged BPF', { unprivilegedBpfDisabled: 0 }, ['unprivileged-bpf:high']],
     ['kptr 2', { kptrRestrict: 2 }, ['kptr:info']],
     ['confidentiality lockdown', { lockdown: 'none integrity [confidentiality]' }, ['lockdown:blocker']],
@@ -140,6 +141,8 @@ describe('evaluatePosture', () => {
       processes: [{ role: 'agent', status: STATUS_ROOT }], sshUserIsRoot: true, binaries: [{ path: '/b', hasDwarf: true, buildPaths: [] }],
       stacksTotal: 50, stacksTruncated: 40, kernelSymbolsResolvable: false, keychainAvailable: false,
     });
+    // perf_event_paranoid cannot be both -1 and 3: the blocker of level 3 comes from a second posture.
+    all.push(...evaluatePosture({ perfEventParanoid: 3 }));
     const seen = new Set(all.map((w) => w.id));
     expect([...seen].sort()).toEqual((Object.keys(CATALOGUE) as WarningId[]).sort());
     for (const w of all) {
