@@ -2,6 +2,7 @@
 // Start and Stop; live sample and lost counters.
 import { useId, useState } from 'react';
 import type { CaptureTarget } from '../../../core/api';
+import { captureOptionsProblem } from '../../../core/capture/options';
 import { useStore } from '../store';
 import { formatCount } from '../model/flame';
 
@@ -22,26 +23,14 @@ export function CaptureForm({ hostId, disabled }: { readonly hostId: string; rea
   const [problem, setProblem] = useState('');
 
   const submit = (): void => {
-    const hzN = Number(hz);
-    if (!Number.isInteger(hzN) || hzN < 1 || hzN > 10000) return setProblem('Frequency must be a whole number of Hz between 1 and 10000 (99 is a good default).');
-    const secN = untilStopped ? 0 : Number(seconds);
-    if (!Number.isInteger(secN) || secN < 0 || secN > 86400) return setProblem('Duration must be a whole number of seconds, at most 86400.');
-    let target: CaptureTarget;
-    if (kind === 'pid') {
-      const p = Number(pid);
-      if (!Number.isInteger(p) || p < 1) return setProblem('Enter the process id (a positive whole number).');
-      target = { kind, pid: p };
-    } else if (kind === 'comm') {
-      if (!comm.trim() || comm.length > 15) return setProblem('Enter the process name as the kernel shows it (at most 15 characters).');
-      target = { kind, name: comm.trim() };
-    } else if (kind === 'cgroup') {
-      if (!cgroup.startsWith('/')) return setProblem('Enter the cgroup path starting with /, e.g. /system.slice/nginx.service.');
-      target = { kind, path: cgroup };
-    } else {
-      target = { kind: 'all' };
-    }
+    const target: CaptureTarget =
+      kind === 'pid' ? { kind, pid: Number(pid) } : kind === 'comm' ? { kind, name: comm.trim() } : kind === 'cgroup' ? { kind, path: cgroup.trim() } : { kind: 'all' };
+    const options = { hz: Number(hz), seconds: untilStopped ? 0 : Number(seconds), target, strict };
+    // The same checks and words as the API, the services and the CLI (core/capture/options.ts).
+    const why = captureOptionsProblem(options);
+    if (why) return setProblem(`${why.charAt(0).toUpperCase()}${why.slice(1)}`);
     setProblem('');
-    void startCapture(hostId, { hz: hzN, seconds: secN, target, strict });
+    void startCapture(hostId, options);
   };
 
   return (
