@@ -19,7 +19,7 @@ import type { Services } from '../services/types';
 import { createBackend, errorInfo, type Backend } from '../api/backend';
 import { contentTypeOf, securityHeaders, staticFileFor } from '../api/security';
 import type { WireMessage } from '../../core/api';
-import { MAX_IMPORT_BASE64_CHARS } from '../../core/api';
+import { MAX_IMPORT_BASE64_CHARS, parseApiError } from '../../core/api';
 import { findRendererDir } from '../renderer-dir';
 import { EMBERSCOPE_VERSION } from '../../core/version';
 
@@ -173,9 +173,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
       backend.dispatch(rec.method, rec.args).then(
         (value) => send(ws, { kind: 'result', id, ok: true, value: value === undefined ? null : value }),
         (e: unknown) => {
-          const message = e instanceof Error ? e.message : String(e);
-          const m = /^([A-Z_]+): ([\s\S]*)$/.exec(message);
-          const error = m ? { code: m[1] as ReturnType<typeof errorInfo>['code'], message: m[2] ?? '' } : errorInfo(e);
+          const error = parseApiError(e instanceof Error ? e.message : String(e)) ?? errorInfo(e);
           send(ws, { kind: 'result', id, ok: false, error });
         },
       );
