@@ -141,8 +141,7 @@ export function requireValidCaptureOptions(o: CaptureOptions): CaptureOptions {
 
 /**
  * Whether a capture resolves kernel frames. An explicit choice wins; undefined follows what the
- * host granted. Issue 13: the services are to pass the installed sampler's CAP_SYSLOG as
- * `granted`; until then nothing is granted by default (as before).
+ * host granted (the services pass whether the installed sampler holds CAP_SYSLOG).
  */
 export function kernelSymbolsFor(requested: boolean | undefined, granted = false): boolean {
   return requested ?? granted;

@@ -59,7 +59,7 @@ export class Captures implements CaptureService {
     requireValidCaptureOptions(options);
     const host = captureHostOf(session);
     if (!host) throw new EmberError('INTERNAL', 'Not a session of these services.');
-    const sampler = await samplerLaunch(host);
+    const sampler = await installedSampler(host);
     const capture = await startOnAgent(host, options, sampler);
     const run = new CaptureRun(host, capture, options, onProgress, this.library, this.log, (id) => this.running.delete(id));
     this.running.set(run.id, run.handle);
@@ -71,13 +71,26 @@ export class Captures implements CaptureService {
   }
 }
 
-/** The installed sampler must be the one of the manifest, checked on the host before the agent runs it. */
-async function checkInstalledSampler(host: CaptureHost): Promise<void> {
+/** What the checked, installed sampler may do: CAP_SYSLOG when the setup opted into kernel symbols. */
+interface InstalledSampler {
+  readonly launch: SamplerLaunch;
+  readonly kernelSymbolsGranted: boolean;
+}
+
+const GETCAP = 'getcap -- "$1" 2>/dev/null || /sbin/getcap -- "$1" 2>/dev/null || /usr/sbin/getcap -- "$1" 2>/dev/null';
+
+/**
+ * The installed sampler must be the one of the manifest, checked on the host before the agent
+ * runs it; its file capabilities say whether kernel symbols were granted.
+ */
+async function checkInstalledSampler(host: CaptureHost): Promise<{ readonly kernelSymbolsGranted: boolean }> {
   const label = host.entry.label;
-  const sha = await host.shell.exec(await host.userCommand(`sha256sum -- ${shellQuote(host.samplerPath)} 2>&1 || true`));
-  const got = /^([0-9a-f]{64})\s/.exec(sha.stdout)?.[1];
+  const path = shellQuote(host.samplerPath);
+  const out = await host.shell.exec(await host.userCommand(`sha256sum -- ${path} 2>&1 || true; echo '--- caps'; sh -c ${shellQuote(GETCAP)} sh ${path} || true`));
+  const [sha = '', caps = ''] = out.stdout.split('--- caps');
+  const got = /^([0-9a-f]{64})\s/.exec(sha)?.[1];
   if (got === undefined) {
-    if (!/Permission denied/i.test(sha.stdout)) {
+    if (!/Permission denied/i.test(sha)) {
       throw new EmberError('SETUP_MISSING', `The sampler is not installed on ${label} (${host.samplerPath}): run emberscope setup ${label} first.`);
     }
     const g = await host.group();
@@ -85,21 +98,22 @@ async function checkInstalledSampler(host: CaptureHost): Promise<void> {
   } else if (got !== host.artifacts.sampler?.sha256) {
     throw new EmberError('ARTIFACT_MISMATCH', `The installed sampler ${host.samplerPath} does not match the manifest (SHA-256 ${got.slice(0, 16)}…): not run. Run setup again.`);
   }
+  return { kernelSymbolsGranted: /cap_syslog/i.test(caps) };
 }
 
 /** How the agent runs the checked sampler: as root, through setpriv as nobody with the sampler group. */
-async function samplerLaunch(host: CaptureHost): Promise<SamplerLaunch> {
-  await checkInstalledSampler(host);
-  if (host.facts.uid !== 0) return { path: host.samplerPath, useSetpriv: false, setprivUid: 0, setprivGid: 0 };
+async function installedSampler(host: CaptureHost): Promise<InstalledSampler> {
+  const { kernelSymbolsGranted } = await checkInstalledSampler(host);
+  if (host.facts.uid !== 0) return { launch: { path: host.samplerPath, useSetpriv: false, setprivUid: 0, setprivGid: 0 }, kernelSymbolsGranted };
   const g = await host.group();
   if (!g) throw new EmberError('SETUP_MISSING', `No ${SAMPLER_GROUP} group on ${host.entry.label}: run setup first.`);
-  return { path: host.samplerPath, useSetpriv: true, setprivUid: NOBODY_UID, setprivGid: g.gid };
+  return { launch: { path: host.samplerPath, useSetpriv: true, setprivUid: NOBODY_UID, setprivGid: g.gid }, kernelSymbolsGranted };
 }
 
-async function startOnAgent(host: CaptureHost, options: CaptureOptions, sampler: SamplerLaunch): Promise<AgentCapture> {
+async function startOnAgent(host: CaptureHost, options: CaptureOptions, sampler: InstalledSampler): Promise<AgentCapture> {
   const agent = await host.takeAgent();
-  // Issue 13: pass the installed sampler's CAP_SYSLOG as kernelSymbolsFor's `granted`.
-  const stream = agent.startCapture(captureInputFor(options, { sampler, kernelSymbols: kernelSymbolsFor(options.kernelSymbols) }));
+  const kernelSymbols = kernelSymbolsFor(options.kernelSymbols, sampler.kernelSymbolsGranted);
+  const stream = agent.startCapture(captureInputFor(options, { sampler: sampler.launch, kernelSymbols }));
   // The client resolves `started` while the stream is iterated: pull the first event here.
   const events = stream[Symbol.asyncIterator]();
   try {

@@ -39,6 +39,7 @@ const end = Buffer.from(${JSON.stringify(b64(encodeEnd(2)))}, 'base64');
 try {
   const fs = require('fs');
   fs.writeFileSync('/tmp/emberscope-scripted-' + ${JSON.stringify(marker)} + '-' + process.getuid(), fs.readFileSync('/proc/self/status', 'utf8'));
+  fs.writeFileSync('/tmp/emberscope-scripted-' + ${JSON.stringify(marker)} + '-argv', JSON.stringify(process.argv.slice(2)));
 } catch {}
 process.stdout.write(start);
 let i = 0;
@@ -144,6 +145,26 @@ describe('capture', () => {
     expect(result.summary.samples).toBeGreaterThanOrEqual(seen);
     const listing = await services.library.list();
     expect(listing.captures.find((c) => c.id === result.summary.id)?.interrupted).toBe(true);
+  });
+
+  it('resolves kernel frames by default once the setup granted CAP_SYSLOG, unless the capture says no', async () => {
+    const session = await connect(a);
+    const argvOf = async (kernelSymbols?: boolean): Promise<string[]> => {
+      const handle = await services.capture.start(session, { ...options, ...(kernelSymbols === undefined ? {} : { kernelSymbols }) });
+      await new Promise((r) => setTimeout(r, 400));
+      await handle.stop();
+      return JSON.parse(await readFile(`/tmp/emberscope-scripted-${marker}-argv`, 'utf8')) as string[];
+    };
+    try {
+      expect((await session.runSetup({ kernelSymbols: false, allowSysAdmin: false })).ok).toBe(true);
+      expect(await argvOf()).not.toContain('--kallsyms');
+      expect((await session.runSetup({ kernelSymbols: true, allowSysAdmin: false })).ok).toBe(true);
+      expect(await argvOf()).toContain('--kallsyms');
+      expect(await argvOf(false)).not.toContain('--kallsyms');
+    } finally {
+      await session.runSetup({ kernelSymbols: false, allowSysAdmin: false });
+      await session.close();
+    }
   });
 
   it('as root (This machine), the sampler runs through setpriv: non-root uid, only CAP_BPF + CAP_PERFMON, no_new_privs', async () => {

@@ -2,7 +2,7 @@
 // Start and Stop; live sample and lost counters.
 import { useId, useState } from 'react';
 import type { CaptureTarget } from '../../../core/api';
-import { captureOptionsProblem } from '../../../core/capture/options';
+import { CAPTURE_LIMITS, captureOptionsProblem } from '../../../core/capture/options';
 import { useStore } from '../store';
 import { formatCount } from '../model/flame';
 
@@ -20,12 +20,20 @@ export function CaptureForm({ hostId, disabled }: { readonly hostId: string; rea
   const [untilStopped, setUntilStopped] = useState(true);
   const [seconds, setSeconds] = useState('30');
   const [strict, setStrict] = useState(false);
+  const [kernelSymbols, setKernelSymbols] = useState<'host' | 'on' | 'off'>('host');
   const [problem, setProblem] = useState('');
 
   const submit = (): void => {
     const target: CaptureTarget =
       kind === 'pid' ? { kind, pid: Number(pid) } : kind === 'comm' ? { kind, name: comm.trim() } : kind === 'cgroup' ? { kind, path: cgroup.trim() } : { kind: 'all' };
-    const options = { hz: Number(hz), seconds: untilStopped ? 0 : Number(seconds), target, strict };
+    const options = {
+      hz: Number(hz),
+      seconds: untilStopped ? 0 : Number(seconds),
+      target,
+      strict,
+      // 'host': resolve kernel frames when the setup granted CAP_SYSLOG (the services decide).
+      ...(kernelSymbols === 'host' ? {} : { kernelSymbols: kernelSymbols === 'on' }),
+    };
     // The same checks and words as the API, the services and the CLI (core/capture/options.ts).
     const why = captureOptionsProblem(options);
     if (why) return setProblem(`${why.charAt(0).toUpperCase()}${why.slice(1)}`);
@@ -61,7 +69,7 @@ export function CaptureForm({ hostId, disabled }: { readonly hostId: string; rea
         {kind === 'comm' ? (
           <label className="field">
             <span>Process name</span>
-            <input value={comm} maxLength={15} onChange={(e) => setComm(e.target.value)} placeholder="e.g. nginx" data-testid="capture-comm" />
+            <input value={comm} maxLength={CAPTURE_LIMITS.processNameLength} onChange={(e) => setComm(e.target.value)} placeholder="e.g. nginx" data-testid="capture-comm" />
           </label>
         ) : null}
         {kind === 'cgroup' ? (
@@ -90,6 +98,14 @@ export function CaptureForm({ hostId, disabled }: { readonly hostId: string; rea
         <label className="check" title="The agent redacts on the host: unredacted names never cross the network">
           <input type="checkbox" checked={strict} onChange={(e) => setStrict(e.target.checked)} />
           Redact on the host (strict)
+        </label>
+        <label className="field" title="Kernel frames are named when the host's setup granted CAP_SYSLOG to the sampler">
+          <span>Kernel symbols</span>
+          <select value={kernelSymbols} onChange={(e) => setKernelSymbols(e.target.value as 'host' | 'on' | 'off')} data-testid="capture-kernel-symbols">
+            <option value="host">As the host's setup allows</option>
+            <option value="on">Resolve kernel frames</option>
+            <option value="off">Hide kernel frame names</option>
+          </select>
         </label>
       </fieldset>
       {problem ? (
