@@ -1,20 +1,17 @@
 // SSH connections with ssh2: our own TCP socket with TCP_NODELAY (without it gRPC calls stall
 // ~40 ms), host keys checked against OpenSSH known_hosts (unknown → explicit confirmation of the
 // SHA256 fingerprint or accept-new; changed → refused), authentication by ssh-agent, key files
-// (encrypted: passphrase from the keychain or asked, remembered on request) and password,
-// ProxyJump chains (forwardOut on the previous hop).
-import { spawn } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
-import { connect as netConnect, type Socket } from 'node:net';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { Duplex } from 'node:stream';
-import { Client, utils, type AnyAuthMethod, type AuthenticationType, type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
+// (encrypted: passphrase from the keychain or asked, remembered on request) and password
+// (./ssh-auth.ts), over TCP, a ProxyCommand or a ProxyJump chain (./ssh-socket.ts).
+import type { Duplex } from 'node:stream';
+import { Client, type AnyAuthMethod, type AuthenticationType, type ServerHostKeyAlgorithm } from 'ssh2';
 import { EmberError } from '../../core/errors';
 import { fingerprintSha256, hostPatternFor, keyTypeOfBlob, type HostKeyVerdict } from './known-hosts';
 import type { KnownHostsStore } from './known-hosts-store';
-import { keychainAccount, type SecretStore } from './secrets';
+import type { SecretStore } from './secrets';
 import type { Prompts } from './types';
+import { authSteps, certificatesOf } from './ssh-auth';
+import { forwardThrough, openProxyCommand, openTcp, portOf, unreachable } from './ssh-socket';
 
 export interface SshEndpoint {
   readonly label: string;
@@ -63,94 +60,6 @@ export interface SshConnection {
   close(): void;
 }
 
-const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
-
-function portOf(e: SshEndpoint): number {
-  return e.port === 0 ? 22 : e.port;
-}
-
-function unreachable(e: SshEndpoint, why: string): EmberError {
-  return new EmberError('HOST_UNREACHABLE', `Cannot reach ${e.label} (${e.host}:${portOf(e)}): ${why}.`, { host: e.host, port: portOf(e) });
-}
-
-function openTcp(e: SshEndpoint, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = netConnect({ host: e.host, port: portOf(e) });
-    sock.setNoDelay(true);
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(unreachable(e, `no answer within ${Math.round(timeoutMs / 1000)} s`));
-    }, timeoutMs);
-    sock.once('connect', () => {
-      clearTimeout(timer);
-      resolve(sock);
-    });
-    sock.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(unreachable(e, error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'unknown host name' : (error.code ?? error.message)));
-    });
-  });
-}
-
-/**
- * The ProxyCommand's stdio as the SSH transport, run as OpenSSH runs it: `exec COMMAND` by
- * the user's shell (`$SHELL -c`, else /bin/sh). Its stderr goes to the log; it is ended with the
- * connection.
- */
-function openProxyCommand(e: SshEndpoint, command: string, log: (line: string) => void): Promise<Duplex> {
-  return new Promise((resolve, reject) => {
-    const shell = process.env['SHELL'] && process.env['SHELL'].startsWith('/') ? process.env['SHELL'] : '/bin/sh';
-    const child = spawn(shell, ['-c', `exec ${command}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let lastErr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      for (const line of d.toString('utf8').split('\n')) {
-        if (line.trim() === '') continue;
-        lastErr = line.trim().slice(0, 300);
-        log(`ssh: ProxyCommand[${e.label}]: ${lastErr}`);
-      }
-    });
-    const sock = new Duplex({
-      read() {
-        child.stdout.resume();
-      },
-      write(chunk: Buffer, _enc, done) {
-        child.stdin.write(chunk, (error) => done(error ?? null));
-      },
-      final(done) {
-        child.stdin.end();
-        done();
-      },
-      destroy(error, done) {
-        child.stdin.destroy();
-        child.stdout.destroy();
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        done(error);
-      },
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      if (!sock.push(d)) child.stdout.pause();
-    });
-    child.stdin.on('error', () => undefined); // a proxy that exits early: reported on 'close'
-    child.once('error', (error) => reject(unreachable(e, `the ProxyCommand could not be started (${error.message})`)));
-    child.once('spawn', () => resolve(sock));
-    // The end of its output is passed on only once its exit status is known, so that a failed
-    // proxy is reported as such rather than as a cut handshake.
-    child.once('close', (code, signal) => {
-      if (sock.destroyed) return;
-      if (code === 0) sock.push(null);
-      else sock.destroy(unreachable(e, `the ProxyCommand exited (${signal ?? `status ${code}`})${lastErr ? `: ${lastErr}` : ''}`));
-    });
-  });
-}
-
-function forwardThrough(prev: Client, e: SshEndpoint, via: SshEndpoint): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => {
-    prev.forwardOut('127.0.0.1', 0, e.host, portOf(e), (error, channel) => {
-      if (error) reject(unreachable(e, `the jump host ${via.label} could not open a connection to it (${error.message})`));
-      else resolve(channel);
-    });
-  });
-}
 
 /** Host key algorithms with the types already known for the host first (as OpenSSH does). */
 function preferredHostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKeyAlgorithm[] {
@@ -161,85 +70,6 @@ function preferredHostKeyAlgorithms(knownTypes: readonly string[]): ServerHostKe
     else known.add(t);
   }
   return [...all.filter((a) => known.has(a)), ...all.filter((a) => !known.has(a))];
-}
-
-type AuthStep = () => Promise<AnyAuthMethod | null>;
-
-function identityCandidates(e: SshEndpoint): string[] {
-  if (e.identityFiles.length > 0) return [...e.identityFiles];
-  return DEFAULT_IDENTITIES.map((n) => join(homedir(), '.ssh', n)).filter((p) => existsSync(p));
-}
-
-function authSteps(e: SshEndpoint, deps: SshDeps): { steps: AuthStep[]; commit: () => Promise<void> } {
-  const steps: AuthStep[] = [];
-  const user = e.user;
-  const configured = e.identityAgent ?? '';
-  const agentSock = configured === 'none' ? undefined : configured === '' || configured === 'SSH_AUTH_SOCK' ? process.env['SSH_AUTH_SOCK'] : configured;
-  if (agentSock && !(e.identitiesOnly && e.identityFiles.length > 0)) {
-    steps.push(async () => ({ type: 'agent', username: user, agent: agentSock }));
-  }
-  for (const keyPath of identityCandidates(e)) {
-    steps.push(async () => {
-      let data: Buffer;
-      try {
-        data = readFileSync(keyPath);
-      } catch {
-        return null;
-      }
-      const plain = utils.parseKey(data);
-      if (!(plain instanceof Error)) return { type: 'publickey', username: user, key: data };
-      if (!/encrypted|passphrase/i.test(plain.message)) {
-        deps.log(`ssh: ${keyPath} is not a usable private key (${plain.message})`);
-        return null;
-      }
-      const account = keychainAccount('passphrase', keyPath);
-      const remembered = await deps.secrets.get(account);
-      if (remembered !== null && !(utils.parseKey(data, remembered) instanceof Error)) {
-        return { type: 'publickey', username: user, key: data, passphrase: remembered };
-      }
-      const canRemember = (await deps.secrets.status()).available;
-      let retry = remembered !== null;
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const answer = await deps.prompts.askPassphrase({ hostLabel: e.label, keyPath, canRemember, retry });
-        if (answer === null) return null;
-        if (!(utils.parseKey(data, answer.secret) instanceof Error)) {
-          if (answer.remember && canRemember) await deps.secrets.set(account, answer.secret);
-          return { type: 'publickey', username: user, key: data, passphrase: answer.secret };
-        }
-        retry = true;
-      }
-      return null;
-    });
-  }
-  const passwordAccount = keychainAccount('password', `${user}@${e.host}:${portOf(e)}`);
-  let usedRemembered = false;
-  const passwordStep = (retry: boolean): AuthStep => async () => {
-    if (!usedRemembered && !retry) {
-      const remembered = await deps.secrets.get(passwordAccount);
-      if (remembered !== null) {
-        usedRemembered = true;
-        return { type: 'password', username: user, password: remembered };
-      }
-    }
-    const canRemember = (await deps.secrets.status()).available;
-    const answer = await deps.prompts.askPassword({ hostLabel: e.label, user, purpose: 'login', canRemember, retry: retry || usedRemembered });
-    if (answer === null) return null;
-    if (answer.remember && canRemember) pendingPassword = answer.secret;
-    return { type: 'password', username: user, password: answer.secret };
-  };
-  let pendingPassword: string | undefined;
-  steps.push(passwordStep(false), passwordStep(true), passwordStep(true));
-  // After a successful login the asked password is stored (only if the user asked for it).
-  const commit = async (): Promise<void> => {
-    if (pendingPassword !== undefined) await deps.secrets.set(passwordAccount, pendingPassword);
-  };
-  return { steps, commit };
-}
-
-/** Certificates OpenSSH would offer: CertificateFile entries and KEY-cert.pub next to each key, that exist. */
-function certificatesOf(e: SshEndpoint): string[] {
-  const candidates = [...(e.certificateFiles ?? []), ...e.identityFiles.map((k) => `${k}-cert.pub`)];
-  return [...new Set(candidates)].filter((p) => existsSync(p));
 }
 
 /** What to do with an unknown host key: the app's explicit choice, else the host's StrictHostKeyChecking. */
