@@ -11,14 +11,12 @@ export { stripEmbeddedPaths, stripPathField, basename } from './paths';
 export {
   NO_REDACTION,
   PRESET_SETTINGS,
-  TOGGLE_RULES,
   isRedactionOff,
   normalizeRedaction,
   patternProblem,
   presetOf,
   redactionOptionsOf,
   rulesOf,
-  settingsOfRules,
   summarizeRedaction,
 } from './settings';
 export type { RedactionSettings, RedactionToggle } from './settings';
