@@ -5,11 +5,11 @@ import { EmberError } from '../errors';
 import { profileFromParts } from '../profile/builder';
 import { SequenceInterner } from '../profile/intern';
 import { DEFAULT_LIMITS, type ProfileLimits } from '../profile/limits';
-import { NO_OVERFLOW, type Frame, type Profile, type SampleRow } from '../profile/types';
+import { NO_OVERFLOW, type Frame, type Profile, type SampleRow, type Timeline } from '../profile/types';
 import { scanTopLevel } from './scan';
 import { FRAME_CODES_PREFIX, JIT_MAPPING, KERNEL_MAPPING, decodeFrameCodes, inferKindStatus } from './frame-codes';
 import { decodeMetaComment, META_PREFIX } from './meta-comment';
-import { LABEL_COMM, LABEL_PID, LABEL_TID } from './encode';
+import { LABEL_COMM, LABEL_ELAPSED, LABEL_PID, LABEL_TID } from './encode';
 
 export interface PprofDecodeOptions {
   /** Largest input accepted, in bytes (default 256 MiB). */
@@ -91,6 +91,7 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
   const codesComment = comments.find((c) => c.startsWith(FRAME_CODES_PREFIX));
   const codes = codesComment === undefined ? new Map() : decodeFrameCodes(codesComment);
   const carried = comments.map(decodeMetaComment).find((m) => m !== undefined);
+  const timeline = carried?.timeline;
   const userComments = comments.filter((c) => !c.startsWith(FRAME_CODES_PREFIX) && !c.startsWith(META_PREFIX));
 
   const countIndex = chooseCountValue(p, str);
@@ -174,13 +175,15 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
     let comm = '';
     let pid = 0;
     let tid = 0;
+    let bucket: number | undefined;
     for (const label of s.label) {
       const key = strings[Number(label.key)];
       if (key === LABEL_COMM) comm = str(label.str, `sample ${i} label`);
       else if (key === LABEL_PID) pid = u32(label.num);
       else if (key === LABEL_TID) tid = u32(label.num);
+      else if (key === LABEL_ELAPSED && timeline) bucket = bucketOf(label.num, timeline);
     }
-    samples.push({ stack, comm, pid, tid, count });
+    samples.push(bucket === undefined ? { stack, comm, pid, tid, count } : { stack, comm, pid, tid, count, bucket });
   });
 
   const startTimeMs = nanosToMs(p.timeNanos, 'time');
@@ -194,6 +197,7 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
         comments: userComments,
         ...(carried ? { lost: carried.lost, reportedSamples: carried.reportedSamples } : {}),
         overflow: { ...(carried?.overflow ?? NO_OVERFLOW), truncatedFrames: (carried?.overflow.truncatedFrames ?? 0) + truncatedFrames },
+        ...(timeline ? { timeline } : {}),
       },
       frames,
       stacks,
@@ -201,6 +205,13 @@ function toProfile(p: PProfile, options: PprofDecodeOptions): Profile {
     },
     options.limits,
   );
+}
+
+/** The bucket of an `elapsed` label: undefined for a value outside the timeline (the label is untrusted). */
+function bucketOf(value: Numeric, timeline: Timeline): number | undefined {
+  const ms = typeof value === 'bigint' ? Number(value) : value;
+  const bucket = Math.floor(ms / timeline.bucketMs);
+  return Number.isSafeInteger(ms) && ms >= 0 && bucket < timeline.buckets ? bucket : undefined;
 }
 
 function u32(value: Numeric): number {

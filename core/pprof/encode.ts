@@ -13,12 +13,14 @@ export { KERNEL_MAPPING, JIT_MAPPING };
 export const LABEL_COMM = 'comm';
 export const LABEL_PID = 'pid';
 export const LABEL_TID = 'tid';
+/** Start of a sample's time bucket, ms after the capture's start (`go tool pprof -tags` shows it as a duration). */
+export const LABEL_ELAPSED = 'elapsed';
 
 // profile.proto field numbers.
 const PROFILE = { sampleType: 1, sample: 2, mapping: 3, location: 4, function: 5, stringTable: 6, timeNanos: 9, durationNanos: 10, periodType: 11, period: 12, comment: 13 } as const;
 const VALUE_TYPE = { type: 1, unit: 2 } as const;
 const SAMPLE = { locationId: 1, value: 2, label: 3 } as const;
-const LABEL = { key: 1, str: 2, num: 3 } as const;
+const LABEL = { key: 1, str: 2, num: 3, numUnit: 4 } as const;
 const MAPPING = { id: 1, filename: 5, buildId: 6, hasFunctions: 7, hasFilenames: 8, hasLineNumbers: 9 } as const;
 const LOCATION = { id: 1, mappingId: 2, address: 3, line: 4 } as const;
 const LINE = { functionId: 1, line: 2 } as const;
@@ -67,6 +69,9 @@ export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS): G
   const commKey = str(LABEL_COMM);
   const pidKey = str(LABEL_PID);
   const tidKey = str(LABEL_TID);
+  const timeline = profile.meta.timeline;
+  const elapsedKey = timeline ? str(LABEL_ELAPSED) : 0;
+  const msUnit = timeline ? str('ms') : 0;
   let done = 0;
   for (const row of profile.samples) {
     const sample = out.begin(PROFILE.sample);
@@ -78,6 +83,13 @@ export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS): G
     label(out, commKey, LABEL.str, str(row.comm));
     label(out, pidKey, LABEL.num, row.pid);
     label(out, tidKey, LABEL.num, row.tid);
+    if (timeline && row.bucket !== undefined) {
+      const at = out.begin(SAMPLE.label);
+      out.uintField(LABEL.key, elapsedKey);
+      out.uintField(LABEL.num, row.bucket * timeline.bucketMs);
+      out.uintField(LABEL.numUnit, msUnit);
+      out.end(at);
+    }
     out.end(sample);
     if (++done % stepItems === 0) yield;
   }

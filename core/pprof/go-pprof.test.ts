@@ -11,6 +11,7 @@ import { makeFrame, type Profile } from '../profile/types';
 import { encodePprof } from './encode';
 import { decodePprof } from './decode';
 import { topFunctions } from '../profile/top';
+import { profileInRange } from '../profile/timeline';
 import { redactProfile } from '../redaction/redactor';
 
 function findGo(): string {
@@ -31,11 +32,11 @@ function goReencode(bytes: Uint8Array): Uint8Array {
   return gunzipSync(result.stdout);
 }
 
-function goTop(bytes: Uint8Array): { stdout: string; stderr: string } {
+function goTop(bytes: Uint8Array, args: readonly string[] = []): { stdout: string; stderr: string } {
   const file = join(dir, `p${Math.random().toString(16).slice(2)}.pb.gz`);
   writeFileSync(file, gzipSync(bytes));
   const env = { ...process.env, HOME: dir, PPROF_TMPDIR: dir, GOFLAGS: '', GOTOOLCHAIN: 'local' };
-  const result = spawnSync(findGo(), ['tool', 'pprof', '-top', '-nodecount=20', file], { env, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(findGo(), ['tool', 'pprof', '-top', '-nodecount=20', ...args, file], { env, encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) throw new Error(`go tool pprof failed (${String(result.status)}): ${result.stderr}`);
   return { stdout: result.stdout, stderr: result.stderr };
 }
@@ -99,6 +100,27 @@ describe('go tool pprof reads our exports', () => {
     ]);
     expect(back.frames.find((f) => f.name === 'sha_block')).toMatchObject({ file: 'sha.c', line: 77, module: '/opt/demo/bin/demo', buildId: '0123456789abcdef0123456789abcdef01234567', status: 'symbolized' });
     expect(new Set(back.samples.map((s) => `${s.comm}/${s.pid}/${s.tid}`))).toEqual(new Set(['demo/10/10', 'demo/10/11']));
+  });
+
+  it('reads the timeline: -tagfocus on the elapsed label selects the same range as the app', () => {
+    const t0 = Date.UTC(2026, 10, 23);
+    const b = new ProfileBuilder({ hz: 100, startTimeMs: t0, timeline: { startMs: t0, bucketMs: 1000 } });
+    for (let s = 0; s < 6; s++) {
+      b.apply({
+        newFrames: s === 0 ? [{ id: 1, frame: makeFrame('main') }, { id: 2, frame: makeFrame('steady') }, { id: 3, frame: makeFrame('burst') }] : [],
+        newStacks: s === 0 ? [{ id: 1, frames: [2, 1] }, { id: 2, frames: [3, 1] }] : [],
+        counts: [{ stackId: 1, comm: 'app', pid: 1, tid: 1, count: 10 }, ...(s === 3 || s === 4 ? [{ stackId: 2, comm: 'app', pid: 1, tid: 1, count: 30 }] : [])],
+        stats: { samples: 0, lost: { mapFull: 0, userStackErrors: 0, kernelStackErrors: 0, other: 0 } },
+        timeMs: t0 + (s + 1) * 1000 + 5,
+      });
+    }
+    const profile = b.snapshot();
+    const { stdout, stderr } = goTop(encodePprof(profile), ['-tagfocus=elapsed=3s:4s']);
+    expect(stderr).not.toMatch(/fail|error|malformed|unrecognized/i);
+    const inRange = topFunctions(profileInRange(profile, { from: 3, to: 5 }));
+    const share = (name: string): string => `${((100 * (inRange.functions.find((f) => f.name === name)?.self ?? 0)) / profile.meta.sampleCount).toFixed(2)}%`;
+    expect(flatShares(stdout)).toMatchObject({ burst: share('burst'), steady: share('steady') });
+    expect(share('burst')).toBe('50.00%');
   });
 
   it('reads a strict-redacted export: masked names and one [kernel] frame, same shares', () => {

@@ -1,6 +1,7 @@
 // Profile metadata that pprof has no field for (lost samples, overflow, the sampler's own
 // sample counter) travels in one comment, so a saved capture reopens with its statistics.
-import type { ProfileMeta } from '../profile/types';
+import type { ProfileMeta, Timeline } from '../profile/types';
+import { MAX_TIME_BUCKETS } from '../profile/builder';
 import { NO_LOST, NO_OVERFLOW, type LostSamples, type Overflow } from '../profile/types';
 
 export const META_PREFIX = 'emberscope:meta:v1:';
@@ -10,10 +11,11 @@ export interface CarriedMeta {
   readonly reportedSamples: number;
   readonly lost: LostSamples;
   readonly overflow: Overflow;
+  readonly timeline?: Timeline;
 }
 
 export function encodeMetaComment(meta: ProfileMeta): string {
-  const carried: CarriedMeta = { hz: meta.hz, reportedSamples: meta.reportedSamples, lost: meta.lost, overflow: meta.overflow };
+  const carried: CarriedMeta = { hz: meta.hz, reportedSamples: meta.reportedSamples, lost: meta.lost, overflow: meta.overflow, ...(meta.timeline ? { timeline: meta.timeline } : {}) };
   return META_PREFIX + JSON.stringify(carried);
 }
 
@@ -34,5 +36,16 @@ export function decodeMetaComment(comment: string): CarriedMeta | undefined {
     return Object.fromEntries(Object.keys(template).map((k) => [k, count(src[k])])) as T;
   };
   const hz = typeof o['hz'] === 'number' && Number.isFinite(o['hz']) && o['hz'] > 0 && o['hz'] <= 1e9 ? o['hz'] : 0;
-  return { hz, reportedSamples: count(o['reportedSamples']), lost: record(o['lost'], NO_LOST), overflow: record(o['overflow'], NO_OVERFLOW) };
+  const timeline = timelineOf(o['timeline']);
+  return { hz, reportedSamples: count(o['reportedSamples']), lost: record(o['lost'], NO_LOST), overflow: record(o['overflow'], NO_OVERFLOW), ...(timeline ? { timeline } : {}) };
+}
+
+function timelineOf(v: unknown): Timeline | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { startMs, bucketMs, buckets } = v as Record<string, unknown>;
+  const ok =
+    typeof startMs === 'number' && Number.isSafeInteger(startMs) && startMs >= 0 &&
+    typeof bucketMs === 'number' && Number.isSafeInteger(bucketMs) && bucketMs > 0 &&
+    typeof buckets === 'number' && Number.isSafeInteger(buckets) && buckets >= 0 && buckets <= MAX_TIME_BUCKETS;
+  return ok ? { startMs, bucketMs, buckets } : undefined;
 }

@@ -15,6 +15,7 @@ import {
   type Profile,
   type ProfileMeta,
   type SampleRow,
+  type Timeline,
 } from './types';
 
 export const OVERFLOW_FRAME: Frame = Object.freeze(makeFrame('[frame limit reached]', { kind: 'unknown', status: 'unreadable' }));
@@ -30,7 +31,12 @@ export interface ProfileStart {
   readonly lost?: LostSamples;
   readonly overflow?: Overflow;
   readonly reportedSamples?: number;
+  /** Keep samples by time: bucket 0 starts at startMs, one bucket per bucketMs (a live capture: its interval). */
+  readonly timeline?: { readonly startMs: number; readonly bucketMs: number; readonly buckets?: number };
 }
+
+/** Most time buckets a profile keeps: past it, buckets double in width (and rows merge). */
+export const MAX_TIME_BUCKETS = 512;
 
 interface MutableRow {
   stack: number;
@@ -38,6 +44,7 @@ interface MutableRow {
   pid: number;
   tid: number;
   count: number;
+  bucket: number | undefined;
 }
 
 interface StackRows {
@@ -46,11 +53,19 @@ interface StackRows {
 }
 
 const SCAN_LIMIT = 16;
-const rowKey = (comm: string, pid: number, tid: number): string => `${pid}\u0000${tid}\u0000${comm}`;
+const rowKey = (comm: string, pid: number, tid: number, bucket: number | undefined): string => `${pid}\u0000${tid}\u0000${bucket ?? ''}\u0000${comm}`;
 
-function findRow(rows: StackRows, comm: string, pid: number, tid: number): MutableRow | undefined {
-  if (rows.byKey !== undefined) return rows.byKey.get(rowKey(comm, pid, tid));
-  return rows.list.find((r) => r.pid === pid && r.tid === tid && r.comm === comm);
+function findRow(rows: StackRows, comm: string, pid: number, tid: number, bucket: number | undefined): MutableRow | undefined {
+  if (rows.byKey !== undefined) return rows.byKey.get(rowKey(comm, pid, tid, bucket));
+  return rows.list.find((r) => r.pid === pid && r.tid === tid && r.bucket === bucket && r.comm === comm);
+}
+
+interface TimelineState {
+  readonly startMs: number;
+  /** The width of one delta's interval: a delta's timeMs is its end, its middle names its bucket. */
+  readonly intervalMs: number;
+  bucketMs: number;
+  buckets: number;
 }
 
 type MutableOverflow = { -readonly [K in keyof Overflow]: Overflow[K] };
@@ -66,12 +81,13 @@ export class ProfileBuilder {
   private readonly frameIndex = new Map<string, number>();
   private readonly stacks: (readonly number[])[] = [];
   private readonly stackIndex = new SequenceInterner<number>();
-  private readonly rows: MutableRow[] = [];
+  private rows: MutableRow[] = [];
   /**
    * Rows of each stack index. Most stacks are sampled in a few threads, where a short scan
    * beats building string keys; past SCAN_LIMIT rows a stack gets a keyed index.
    */
-  private readonly rowsByStack: (StackRows | undefined)[] = [];
+  private rowsByStack: (StackRows | undefined)[] = [];
+  private readonly timeline: TimelineState | undefined;
   private readonly senderFrames = new Map<number, number>();
   private readonly senderStacks = new Map<number, number>();
   private readonly overflow: MutableOverflow;
@@ -96,6 +112,13 @@ export class ProfileBuilder {
     this.lost = { ...(start.lost ?? NO_LOST) };
     this.overflow = { ...(start.overflow ?? NO_OVERFLOW) };
     this.reportedSamples = start.reportedSamples ?? 0;
+    const t = start.timeline;
+    if (t !== undefined) {
+      if (!Number.isFinite(t.startMs) || !Number.isFinite(t.bucketMs) || t.bucketMs <= 0) bad('the timeline needs a finite start and a positive bucket width');
+      const buckets = t.buckets ?? 0;
+      if (!isIndex(buckets) || buckets > MAX_TIME_BUCKETS) bad(`the timeline must have from 0 to ${MAX_TIME_BUCKETS} buckets, got ${buckets}`);
+      this.timeline = { startMs: t.startMs, intervalMs: t.bucketMs, bucketMs: t.bucketMs, buckets };
+    }
   }
 
   /** Checks the whole delta, then merges it. Throws EmberError('BAD_INPUT') and changes nothing on bad input. */
@@ -112,6 +135,7 @@ export class ProfileBuilder {
    */
   *applyInSteps(delta: CaptureDelta, stepItems = 4000): Generator<void, void> {
     const checked = this.check(delta);
+    const deltaBucket = this.bucketOf(delta);
     let merged = 0;
     for (const { id, frame } of checked.frames) {
       this.defineFrame(id, frame);
@@ -122,7 +146,7 @@ export class ProfileBuilder {
       if (++merged % stepItems === 0) yield;
     }
     for (const c of delta.counts) {
-      if (c.count !== 0) this.addCount(this.stackFor(c.stackId), checked.clip(c.comm), c.pid, c.tid, c.count);
+      if (c.count !== 0) this.addCount(this.stackFor(c.stackId), checked.clip(c.comm), c.pid, c.tid, c.count, c.bucket ?? deltaBucket);
       if (++merged % stepItems === 0) yield;
     }
     this.reportedSamples += delta.stats.samples;
@@ -132,6 +156,44 @@ export class ProfileBuilder {
     this.lost.other += delta.stats.lost.other;
     if (delta.timeMs !== undefined && delta.timeMs > this.endTimeMs) this.endTimeMs = delta.timeMs;
     this.overflow.truncatedStrings += checked.truncatedStrings();
+  }
+
+  /**
+   * The bucket of a live delta's counts: the middle of its interval. Widens the buckets first
+   * when the delta falls past the last one a profile keeps.
+   */
+  private bucketOf(delta: CaptureDelta): number | undefined {
+    const t = this.timeline;
+    if (t === undefined) return undefined;
+    if (delta.timeMs === undefined) return Math.max(0, t.buckets - 1);
+    const at = delta.timeMs - t.intervalMs / 2 - t.startMs;
+    if (Math.floor(at / t.bucketMs) >= MAX_TIME_BUCKETS) this.widenBuckets(at);
+    const bucket = Math.max(0, Math.floor(at / t.bucketMs));
+    t.buckets = Math.max(t.buckets, bucket + 1);
+    return bucket;
+  }
+
+  /** Doubles the bucket width until `at` (ms after the start) fits, merging the rows that meet. */
+  private widenBuckets(at: number): void {
+    const t = this.timeline as TimelineState;
+    let factor = 1;
+    while (Math.floor(at / (t.bucketMs * factor)) >= MAX_TIME_BUCKETS) factor *= 2;
+    t.bucketMs *= factor;
+    t.buckets = Math.ceil(t.buckets / factor);
+    const old = this.rows;
+    this.rows = [];
+    this.rowsByStack = [];
+    for (const row of old) {
+      const bucket = row.bucket === undefined ? undefined : Math.floor(row.bucket / factor);
+      let rows = this.rowsByStack[row.stack];
+      if (rows === undefined) {
+        rows = { list: [], byKey: undefined };
+        this.rowsByStack[row.stack] = rows;
+      }
+      const same = findRow(rows, row.comm, row.pid, row.tid, bucket);
+      if (same !== undefined) same.count += row.count;
+      else this.pushRow(rows, { ...row, bucket });
+    }
   }
 
   /** Marks the end of the capture (ms since the epoch). */
@@ -160,9 +222,16 @@ export class ProfileBuilder {
       lost: { ...this.lost },
       overflow: { ...this.overflow },
       comments: this.comments,
+      ...(this.timeline ? { timeline: this.timelineNow(this.timeline) } : {}),
     };
-    const samples: SampleRow[] = this.rows.map((r) => ({ stack: r.stack, comm: r.comm, pid: r.pid, tid: r.tid, count: r.count }));
+    const samples: SampleRow[] = this.rows.map((r) =>
+      r.bucket === undefined ? { stack: r.stack, comm: r.comm, pid: r.pid, tid: r.tid, count: r.count } : { stack: r.stack, comm: r.comm, pid: r.pid, tid: r.tid, count: r.count, bucket: r.bucket },
+    );
     return { meta, frames: this.frames.slice(), stacks: this.stacks.slice(), samples };
+  }
+
+  private timelineNow(t: TimelineState): Timeline {
+    return { startMs: t.startMs, bucketMs: t.bucketMs, buckets: t.buckets };
   }
 
   private check(delta: CaptureDelta) {
@@ -216,6 +285,9 @@ export class ProfileBuilder {
         checkCount(c.count, maxCount, `counts[${i}].count`);
       }
       if (!knownStack(c.stackId)) bad(`counts[${i}] refers to stack id ${c.stackId}, which was never defined`);
+      if (c.bucket !== undefined && (this.timeline === undefined || !isIndex(c.bucket) || c.bucket >= MAX_TIME_BUCKETS)) {
+        bad(`counts[${i}].bucket must be a time bucket from 0 to ${MAX_TIME_BUCKETS - 1} of a profile with a timeline, got ${String(c.bucket)}`);
+      }
       total += c.count;
     });
     if (this.sampleCount + total > Number.MAX_SAFE_INTEGER) bad('the total sample count would overflow');
@@ -309,21 +381,22 @@ export class ProfileBuilder {
   }
 
   /** Adds samples of a model stack index; used by apply and by importers. */
-  addCount(stack: number, comm: string, pid: number, tid: number, count: number): void {
+  addCount(stack: number, comm: string, pid: number, tid: number, count: number, bucket?: number): void {
     if (this.isOverflowStack(stack)) this.overflow.samples += count;
     let rows = this.rowsByStack[stack];
     if (rows === undefined) {
       rows = { list: [], byKey: undefined };
       this.rowsByStack[stack] = rows;
     }
-    let row = findRow(rows, comm, pid, tid);
+    if (bucket !== undefined && this.timeline !== undefined && bucket >= this.timeline.buckets) this.timeline.buckets = bucket + 1;
+    let row = findRow(rows, comm, pid, tid, bucket);
     if (row === undefined) {
       if (this.rows.length >= this.limits.maxSampleRows || this.stringChars + comm.length > this.limits.maxStringChars) {
         this.overflow.samples += count;
-        row = findRow(rows, OVERFLOW_COMM, 0, 0) ?? this.pushRow(rows, { stack, comm: OVERFLOW_COMM, pid: 0, tid: 0, count: 0 });
+        row = findRow(rows, OVERFLOW_COMM, 0, 0, bucket) ?? this.pushRow(rows, { stack, comm: OVERFLOW_COMM, pid: 0, tid: 0, count: 0, bucket });
       } else {
         this.stringChars += comm.length;
-        row = this.pushRow(rows, { stack, comm, pid, tid, count: 0 });
+        row = this.pushRow(rows, { stack, comm, pid, tid, count: 0, bucket });
       }
     }
     row.count += count;
@@ -338,8 +411,8 @@ export class ProfileBuilder {
   private pushRow(rows: StackRows, row: MutableRow): MutableRow {
     this.rows.push(row);
     rows.list.push(row);
-    if (rows.byKey !== undefined) rows.byKey.set(rowKey(row.comm, row.pid, row.tid), row);
-    else if (rows.list.length > SCAN_LIMIT) rows.byKey = new Map(rows.list.map((r) => [rowKey(r.comm, r.pid, r.tid), r]));
+    if (rows.byKey !== undefined) rows.byKey.set(rowKey(row.comm, row.pid, row.tid, row.bucket), row);
+    else if (rows.list.length > SCAN_LIMIT) rows.byKey = new Map(rows.list.map((r) => [rowKey(r.comm, r.pid, r.tid, r.bucket), r]));
     return row;
   }
 }
@@ -359,7 +432,9 @@ export function profileFromParts(parts: ProfileParts, limits: Partial<ProfileLim
   builder.apply({
     newFrames: parts.frames.map((frame, id) => ({ id, frame })),
     newStacks: parts.stacks.map((frames, id) => ({ id, frames })),
-    counts: parts.samples.map((s) => ({ stackId: s.stack, comm: s.comm, pid: s.pid, tid: s.tid, count: s.count })),
+    counts: parts.samples.map((s) =>
+      s.bucket === undefined ? { stackId: s.stack, comm: s.comm, pid: s.pid, tid: s.tid, count: s.count } : { stackId: s.stack, comm: s.comm, pid: s.pid, tid: s.tid, count: s.count, bucket: s.bucket },
+    ),
     stats: { samples: 0, lost: NO_LOST },
   });
   return builder.snapshot();

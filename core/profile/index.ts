@@ -11,3 +11,6 @@ export { describeOverflow } from './overflow';
 export { liveSnapshot, LIVE_OTHER_COMM } from './live';
 export type { StatusShare, SymbolizationQuality } from './quality';
 export { countsPerStack } from './aggregate';
+export { timelineCounts, profileInRange, clipRange, describeRange, OTHER_PROCESSES } from './timeline';
+export type { BucketRange, TimelineCounts, TimelineSeries } from './timeline';
+export { MAX_TIME_BUCKETS } from './builder';

@@ -71,6 +71,21 @@ export interface ProfileMeta {
   readonly overflow: Overflow;
   /** Free-text notes carried into pprof comments (redaction drops them). */
   readonly comments: readonly string[];
+  /** The capture's time buckets, when it kept them (captures do; folded imports do not). */
+  readonly timeline?: Timeline;
+}
+
+/**
+ * Time buckets of a capture: bucket i covers [startMs + i·bucketMs, startMs + (i+1)·bucketMs).
+ * A bucket starts as one agent interval and widens (doubling) on long captures, so that their
+ * number stays bounded.
+ */
+export interface Timeline {
+  /** Start of bucket 0, ms since the Unix epoch. */
+  readonly startMs: number;
+  readonly bucketMs: number;
+  /** Number of buckets: every row's bucket is below it. */
+  readonly buckets: number;
 }
 
 /** Count of samples of one stack in one thread. */
@@ -82,6 +97,8 @@ export interface SampleRow {
   readonly pid: number;
   readonly tid: number;
   readonly count: number;
+  /** Time bucket of these samples (see ProfileMeta.timeline); absent when the profile has no timeline. */
+  readonly bucket?: number;
 }
 
 export interface Profile {
@@ -112,6 +129,8 @@ export interface DeltaCount {
   readonly pid: number;
   readonly tid: number;
   readonly count: number;
+  /** Time bucket, for whole profiles rebuilt from parts; a live delta's counts take the bucket of its timeMs. */
+  readonly bucket?: number;
 }
 
 export interface DeltaStats {

@@ -170,6 +170,7 @@ export class Redactor {
           overflow: meta.overflow,
           reportedSamples: meta.reportedSamples,
           comments: [`redacted: ${this.applied.join(', ')}`],
+          ...(meta.timeline ? { timeline: meta.timeline } : {}),
         },
         frames,
         stacks,

@@ -5,7 +5,7 @@ import { kernelSymbolsFor, requireValidCaptureOptions } from '../../core/capture
 import { EmberError, isEmberError } from '../../core/errors';
 import { deltaToCore, toErrorCode } from '../../core/protocol/convert';
 import { EndReason, type CaptureEnded, type CaptureEvent, type CaptureStarted, type SamplerLaunch } from '../../core/protocol/generated/emberscope.generated';
-import { captureInputFor } from '../../core/protocol/options';
+import { DEFAULT_INTERVAL_MS, captureInputFor } from '../../core/protocol/options';
 import { ProfileBuilder, type CaptureDelta, type Profile } from '../../core/profile';
 import { SAMPLER_GROUP } from '../../core/warnings';
 import type { AgentClient, CaptureStream } from '../agent-client';
@@ -187,7 +187,9 @@ class CaptureRun {
     private readonly forget: (id: string) => void,
   ) {
     this.startedMs = capture.started.sampler?.startTimeMs || Date.now();
-    this.builder = new ProfileBuilder({ hz: options.hz, startTimeMs: this.startedMs });
+    // One time bucket per agent interval: the timeline strip and time-range views use them.
+    const bucketMs = capture.started.effectiveOptions?.intervalMs || DEFAULT_INTERVAL_MS;
+    this.builder = new ProfileBuilder({ hz: options.hz, startTimeMs: this.startedMs, timeline: { startMs: this.startedMs, bucketMs } });
     const done = this.pump().then(() => this.finish());
     done.catch(() => undefined);
     this.handle = {
