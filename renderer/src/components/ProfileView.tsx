@@ -2,7 +2,7 @@
 // top-functions table and the redaction panel. Redaction is applied here, once, and both the
 // graph and the table are drawn from the redacted profile.
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { buildFlameTree, describeOverflow, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
+import { buildFlameTree, describeOverflow, profileInRange, timelineCounts, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
 import { useStore } from '../store';
 import { redactForView } from '../model/redaction';
 import { formatCount, percent } from '../model/flame';
@@ -10,6 +10,7 @@ import { FlameGraph, type SearchResult } from './FlameGraph';
 import { TopFunctionsTable } from './TopFunctions';
 import { RedactionPanel } from './RedactionPanel';
 import { LiveCaptureBar } from './CapturePanel';
+import { TimelineStrip } from './TimelineStrip';
 
 const PRUNE_FRACTION = 1 / 50_000;
 
@@ -30,35 +31,43 @@ export function ProfileView() {
   const setInverted = useStore((s) => s.setInverted);
   const focus = useStore((s) => s.focus);
   const requestExport = useStore((s) => s.requestExport);
+  const timeRange = useStore((s) => s.timeRange);
+  const setTimeRange = useStore((s) => s.setTimeRange);
   const [result, setResult] = useState<SearchResult | null>(null);
   const [resetSeq, setResetSeq] = useState(0);
   const searchBox = useRef<HTMLInputElement>(null);
   const deferredSearch = useDeferredValue(search);
 
   const view = useMemo(() => (open ? redactForView(open.profile, redaction) : null), [open, redaction]);
+  // The time range applies after redaction: the strip shows the redacted process names, and
+  // moving the range does not redact again.
+  const timelineStart = open?.profile.meta.timeline?.startMs;
+  const range = timeRange !== null && timeRange.startMs === timelineStart ? timeRange.range : null;
+  const timeline = useMemo(() => (view ? timelineCounts(view.profile) : undefined), [view]);
+  const shown = useMemo(() => (view && range ? profileInRange(view.profile, range) : view?.profile), [view, range]);
   // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
   // most 50,000 nodes are kept: large profiles stay responsive.
   const tree = useMemo(() => {
-    if (!view) return null;
-    const t = buildFlameTree(view.profile, { minFraction: PRUNE_FRACTION });
+    if (!shown) return null;
+    const t = buildFlameTree(shown, { minFraction: PRUNE_FRACTION });
     performance.mark('emberscope:tree-built');
     return t;
-  }, [view]);
+  }, [shown]);
   // The table follows the graph: it is computed once the graph has painted.
-  const [top, setTop] = useState<{ readonly view: typeof view; readonly value: TopFunctions } | null>(null);
+  const [top, setTop] = useState<{ readonly shown: typeof shown; readonly value: TopFunctions } | null>(null);
   useEffect(() => {
-    if (!view) return;
+    if (!shown) return;
     let cancelled = false;
     const frame = requestAnimationFrame(() => {
       setTimeout(() => {
-        if (!cancelled) setTop({ view, value: topFunctions(view.profile, { limit: 500 }) });
+        if (!cancelled) setTop({ shown, value: topFunctions(shown, { limit: 500 }) });
       }, 50);
     });
     return () => {
       cancelled = true;
       cancelAnimationFrame(frame);
     };
-  }, [view]);
+  }, [shown]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -190,6 +199,8 @@ export function ProfileView() {
         {view.active ? <span className="redaction-badge">Redacted view: {view.summary}</span> : null}
       </div>
 
+      {timeline && timelineStart !== undefined ? <TimelineStrip counts={timeline} range={range} onRange={(r) => setTimeRange(timelineStart, r)} /> : null}
+
       <FlameGraph
         tree={tree}
         inverted={inverted}
@@ -201,7 +212,7 @@ export function ProfileView() {
       />
 
       <div className="lower">
-        {top && top.view === view ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
+        {top && top.shown === shown ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
         <RedactionPanel summary={view.summary} active={view.active} />
       </div>
     </section>

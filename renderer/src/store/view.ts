@@ -1,6 +1,7 @@
 // What the profile screen shows: the open profile, the redaction applied to it, search,
 // inversion and the function to zoom to.
 import type { Profile } from '../../../core/profile/types';
+import type { BucketRange } from '../../../core/profile/timeline';
 import type { CaptureSummary, RedactionSettings } from '../../../core/api';
 import { NO_REDACTION, normalizeRedaction } from '../../../core/redaction';
 import type { Slice } from './types';
@@ -22,11 +23,14 @@ export interface ViewSlice {
   inverted: boolean;
   /** A function name the graph should zoom to (from the top-functions table). */
   focus: { readonly name: string; readonly seq: number } | null;
+  /** The selected time range, for the capture whose timeline starts at `startMs` (another profile ignores it). */
+  timeRange: { readonly startMs: number; readonly range: BucketRange } | null;
 
   setRedaction(settings: RedactionSettings): void;
   setSearch(text: string): void;
   setInverted(inverted: boolean): void;
   focusFunction(name: string): void;
+  setTimeRange(startMs: number, range: BucketRange | null): void;
 }
 
 export const createViewSlice: Slice<ViewSlice> = (set) => ({
@@ -35,6 +39,7 @@ export const createViewSlice: Slice<ViewSlice> = (set) => ({
   search: '',
   inverted: false,
   focus: null,
+  timeRange: null,
 
   setRedaction(settings) {
     set({ redaction: normalizeRedaction(settings) });
@@ -47,5 +52,8 @@ export const createViewSlice: Slice<ViewSlice> = (set) => ({
   },
   focusFunction(name) {
     set((s) => ({ focus: { name, seq: (s.focus?.seq ?? 0) + 1 } }));
+  },
+  setTimeRange(startMs, range) {
+    set({ timeRange: range ? { startMs, range } : null });
   },
 });
