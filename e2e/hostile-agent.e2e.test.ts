@@ -144,7 +144,7 @@ describe('a capture from a malicious agent', () => {
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => r(null)))');
       worstFrameMs = Math.max(worstFrameMs, Date.now() - t);
       const live = await page.getByTestId('live-samples').allTextContents();
-      if (live.length > 0) liveSamples = Number(live[0].replace(/,/g, ''));
+      if (live.length > 0) liveSamples = Number((live[0] ?? '0').replace(/,/g, ''));
       await page.waitForTimeout(200);
     }
     const longestTask = Number(await page.evaluate('window.__longestTask'));

@@ -92,6 +92,25 @@ export interface ExportedFile {
   readonly redactionSummary: string;
 }
 
+// ---------------------------------------------------------------- running captures
+
+/**
+ * A capture the app's services are running now. The services own it, not the window: a
+ * reloaded or reopened window lists these and attaches to their live view.
+ */
+export interface RunningCapture {
+  readonly captureId: string;
+  readonly hostId: string;
+  readonly hostLabel: string;
+  readonly options: CaptureOptions;
+  readonly startedMs: number;
+  readonly samples: number;
+  readonly lost: number;
+  readonly elapsedMs: number;
+  /** Stop was asked for; the capture is being saved. */
+  readonly stopping: boolean;
+}
+
 // ---------------------------------------------------------------- events
 
 export type ApiEvent =
@@ -107,6 +126,7 @@ export type ApiEvent =
       /** The merged profile so far (sent at most about once a second); null between snapshots. */
       readonly profile: Profile | null;
     }
+  | { readonly type: 'capture-started'; readonly capture: RunningCapture }
   | {
       readonly type: 'capture-ended';
       readonly captureId: string;
@@ -156,6 +176,10 @@ export interface EmberscopeApi {
 
   startCapture(hostId: string, options: CaptureOptions): Promise<{ readonly captureId: string }>;
   stopCapture(captureId: string): Promise<CaptureSummary>;
+  /** Captures running now, whichever window started them (a reload attaches to them). */
+  listRunningCaptures(): Promise<readonly RunningCapture[]>;
+  /** Hosts connected now (the connections outlive a reload of the window). */
+  listConnections(): Promise<readonly ConnectionInfo[]>;
 
   listCaptures(): Promise<readonly CaptureSummary[]>;
   openCapture(captureId: string): Promise<OpenedCapture>;

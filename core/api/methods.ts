@@ -16,6 +16,8 @@ export const METHOD_ARITY = Object.freeze({
   runSetup: 2,
   startCapture: 2,
   stopCapture: 1,
+  listRunningCaptures: 0,
+  listConnections: 0,
   listCaptures: 0,
   openCapture: 1,
   removeCapture: 1,

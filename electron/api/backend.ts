@@ -9,7 +9,7 @@ import { liveSnapshot } from '../../core/profile';
 import type { Prompts, Services, Session, CaptureHandle } from '../services/types';
 import { validateCall } from './validate';
 import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
-import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer } from '../../core/api';
+import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer, RunningCapture } from '../../core/api';
 import { isRedactionOff, normalizeRedaction } from '../../core/redaction';
 
 export interface BackendOptions {
@@ -28,10 +28,19 @@ export interface Backend {
   /** Validates and runs one call; rejects with Error(`CODE: message`). */
   dispatch(method: unknown, args: unknown): Promise<unknown>;
   subscribe(listener: (event: ApiEvent) => void): () => void;
+  /** Captures running now (the Electron shell asks before quitting while there are any). */
+  running(): readonly RunningCapture[];
+  /** Stops every running capture (each is saved), then closes the connections. */
   close(): Promise<void>;
 }
 
 type Impl = { [M in ApiMethod]: (...args: Parameters<EmberscopeApi[M]>) => Promise<ApiResult<M>> };
+
+/** A capture this backend started: its handle and what a (re)attaching window is told of it. */
+interface Running {
+  readonly handle: CaptureHandle;
+  info: RunningCapture;
+}
 
 interface PendingPrompt {
   readonly hostId: string;
@@ -56,7 +65,7 @@ export function createBackend(services: Services, options: BackendOptions): Back
   const sessions = new Map<string, Session>();
   const connecting = new Map<string, Promise<Session>>();
   const prompts = new Map<string, PendingPrompt>();
-  const captures = new Map<string, CaptureHandle>();
+  const captures = new Map<string, Running>();
   const promptTimeout = options.promptTimeoutMs ?? 10 * 60_000;
   const snapshotEvery = options.snapshotIntervalMs ?? 1000;
   const liveMaxRows = options.liveMaxRows ?? 20_000;
@@ -107,7 +116,19 @@ export function createBackend(services: Services, options: BackendOptions): Back
   const capture = (captureId: string): CaptureHandle => {
     const c = captures.get(captureId);
     if (!c) throw new EmberError('NOT_FOUND', 'That capture is not running any more.');
-    return c;
+    c.info = { ...c.info, stopping: true };
+    return c.handle;
+  };
+
+  /** Stops (and saves) the captures running on a host, or on every host. */
+  const stopCaptures = async (hostId?: string): Promise<void> => {
+    const which = [...captures.values()].filter((c) => hostId === undefined || c.info.hostId === hostId);
+    await Promise.all(
+      which.map(async (c) => {
+        c.info = { ...c.info, stopping: true };
+        await c.handle.stop().catch((e: unknown) => log(`api: capture ${c.info.captureId} did not stop cleanly: ${describeError(e)}`));
+      }),
+    );
   };
 
   const impl: Impl = {
@@ -121,6 +142,7 @@ export function createBackend(services: Services, options: BackendOptions): Back
       return input.id ? services.hosts.update(input.id, input) : services.hosts.add(input);
     },
     async removeHost(hostId) {
+      await stopCaptures(hostId);
       await sessions.get(hostId)?.close();
       await services.hosts.remove(hostId);
     },
@@ -149,6 +171,8 @@ export function createBackend(services: Services, options: BackendOptions): Back
       }
     },
     async disconnect(hostId) {
+      // A capture does not outlive its connection unseen: it is stopped and saved first.
+      await stopCaptures(hostId);
       const s = sessions.get(hostId);
       sessions.delete(hostId);
       await s?.close();
@@ -174,6 +198,8 @@ export function createBackend(services: Services, options: BackendOptions): Back
       let nextSnapshot = 0;
       let handle: CaptureHandle | null = null;
       handle = await services.capture.start(s, captureOptions, (p) => {
+        const r = captures.get(p.captureId);
+        if (r) r.info = { ...r.info, samples: p.samples, lost: p.lost, elapsedMs: p.elapsedMs };
         const t0 = Date.now();
         const withProfile = handle !== null && t0 >= nextSnapshot;
         emit({
@@ -190,7 +216,9 @@ export function createBackend(services: Services, options: BackendOptions): Back
         if (withProfile) nextSnapshot = t0 + Math.max(snapshotEvery, 10 * (Date.now() - t0));
       });
       const h = handle;
-      captures.set(h.id, h);
+      const info: RunningCapture = { captureId: h.id, hostId, hostLabel: s.info.hostLabel, options: captureOptions, startedMs: Date.now(), samples: 0, lost: 0, elapsedMs: 0, stopping: false };
+      captures.set(h.id, { handle: h, info });
+      emit({ type: 'capture-started', capture: info });
       h.done.then(
         (result) => {
           captures.delete(h.id);
@@ -207,6 +235,12 @@ export function createBackend(services: Services, options: BackendOptions): Back
     async stopCapture(captureId) {
       const result = await capture(captureId).stop();
       return result.summary;
+    },
+    async listRunningCaptures() {
+      return [...captures.values()].map((c) => c.info);
+    },
+    async listConnections() {
+      return [...sessions.values()].map((s) => s.info);
     },
     async listCaptures() {
       const listing = await services.library.list();
@@ -258,7 +292,11 @@ export function createBackend(services: Services, options: BackendOptions): Back
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    running() {
+      return [...captures.values()].map((c) => c.info);
+    },
     async close() {
+      await stopCaptures();
       for (const [id, p] of prompts) {
         clearTimeout(p.timer);
         p.resolve(null);

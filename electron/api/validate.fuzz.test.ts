@@ -23,6 +23,8 @@ const VALID: Record<string, unknown[]> = {
   runSetup: ['local', { kernelSymbols: true, allowSysAdmin: false }],
   startCapture: ['local', { hz: 99, seconds: 0, target: { kind: 'comm', name: 'hot-c' }, strict: false }],
   stopCapture: ['c-1'],
+  listRunningCaptures: [],
+  listConnections: [],
   listCaptures: [],
   openCapture: ['c-1'],
   removeCapture: ['c-1'],

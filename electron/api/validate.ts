@@ -226,6 +226,8 @@ export const API_ARGS: { readonly [M in ApiMethod]: ArgsCheck<M> } = {
   runSetup: (a) => [id(a[0], 'hostId'), setupOptions(a[1], 'options')],
   startCapture: (a) => [id(a[0], 'hostId'), captureOptions(a[1], 'options')],
   stopCapture: (a) => [id(a[0], 'captureId')],
+  listRunningCaptures: none,
+  listConnections: none,
   listCaptures: none,
   openCapture: (a) => [id(a[0], 'captureId')],
   removeCapture: (a) => [id(a[0], 'captureId')],

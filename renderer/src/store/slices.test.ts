@@ -34,6 +34,8 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
     runSetup: unused,
     startCapture: async () => ({ captureId: 'live1' }),
     stopCapture: async () => summary,
+    listRunningCaptures: async () => [],
+    listConnections: async () => [],
     listCaptures: async () => [summary],
     openCapture: async (id) => {
       opened.push(id);
