@@ -57,7 +57,7 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
 }
 
 beforeEach(() => {
-  useStore.setState({ error: null, notice: null, open: null, capture: null, prompts: [], redaction: PRESET_SETTINGS.none, pendingExport: null, hostStates: {}, screen: { kind: 'welcome' }, busy: null, search: '', focus: null });
+  useStore.setState({ error: null, notice: null, open: null, capture: null, prompts: [], redaction: PRESET_SETTINGS.none, pendingExport: null, hostStates: {}, screen: { kind: 'welcome' }, busy: null, search: '', focus: null, running: [], pendingDisconnect: null });
   URL.createObjectURL = vi.fn(() => 'blob:x');
   URL.revokeObjectURL = vi.fn();
 });
@@ -145,6 +145,64 @@ describe('capture slice', () => {
     await useStore.getState().startCapture('h', { hz: 99, seconds: 0, target: { kind: 'all' }, strict: false });
     expect(startCapture).toHaveBeenCalledTimes(1);
     expect(useStore.getState().notice).toMatch(/already running/);
+  });
+});
+
+describe('capture slice: captures outlive the window', () => {
+  const options = { hz: 99, seconds: 0, target: { kind: 'all' as const }, strict: false };
+  const runningOn = (hostId: string, captureId: string) => ({ captureId, hostId, hostLabel: `${hostId}-label`, options, startedMs: 1, samples: 40, lost: 0, elapsedMs: 3000, stopping: false });
+  const connection = { hostId: 'h', hostLabel: 'h-label', user: 'ops', hostKeyFingerprint: '', kernel: '6.1', arch: 'x86_64', isRoot: false };
+
+  it('a reloaded window gets its connections and the running capture back, on the live view', async () => {
+    const checkHost = vi.fn(async () => Promise.reject(new Error('INTERNAL: not needed here')));
+    const { api, emit } = fakeApi({ listConnections: async () => [connection], listRunningCaptures: async () => [runningOn('h', 'c-live')], checkHost });
+    await useStore.getState().init(api);
+    expect(useStore.getState().hostStates.h).toMatchObject({ phase: 'connected', connection });
+    expect(checkHost).toHaveBeenCalledWith('h');
+    expect(useStore.getState().capture).toMatchObject({ captureId: 'c-live', hostLabel: 'h-label', samples: 40, running: true });
+    expect(useStore.getState().screen).toEqual({ kind: 'profile' });
+    emit({ type: 'capture-progress', captureId: 'c-live', hostId: 'h', samples: 99, lost: 1, elapsedMs: 4000, profile });
+    expect(useStore.getState().open?.profile).toBe(profile);
+    expect(useStore.getState().running[0]?.samples).toBe(99);
+    emit({ type: 'capture-ended', captureId: 'c-live', hostId: 'h', summary, error: null });
+    expect(useStore.getState().running).toEqual([]);
+  });
+
+  it('starting on a host with a running capture attaches to it instead of starting a second', async () => {
+    const startCapture = vi.fn(async () => ({ captureId: 'new' }));
+    const { api, emit } = fakeApi({ startCapture });
+    await useStore.getState().init(api);
+    emit({ type: 'capture-started', capture: runningOn('h', 'other-window') });
+    await useStore.getState().startCapture('h', options);
+    expect(startCapture).not.toHaveBeenCalled();
+    expect(useStore.getState().capture?.captureId).toBe('other-window');
+    expect(useStore.getState().notice).toMatch(/already running on h-label/);
+  });
+
+  it('Disconnect asks while a capture runs on the host, and only a yes disconnects', async () => {
+    const disconnect = vi.fn(async () => undefined);
+    const { api, emit } = fakeApi({ disconnect });
+    await useStore.getState().init(api);
+    emit({ type: 'capture-started', capture: runningOn('h', 'c1') });
+    await useStore.getState().disconnect('h');
+    expect(disconnect).not.toHaveBeenCalled();
+    expect(useStore.getState().pendingDisconnect).toBe('h');
+    await useStore.getState().disconnect('h', true);
+    expect(disconnect).toHaveBeenCalledWith('h');
+    expect(useStore.getState().pendingDisconnect).toBeNull();
+    await useStore.getState().disconnect('other');
+    expect(disconnect).toHaveBeenCalledTimes(2);
+  });
+
+  it('stops a running capture that is not the live view', async () => {
+    const stopCapture = vi.fn(async () => summary);
+    const { api, emit } = fakeApi({ stopCapture });
+    await useStore.getState().init(api);
+    emit({ type: 'capture-started', capture: runningOn('h2', 'bg') });
+    await useStore.getState().stopRunning('bg');
+    expect(stopCapture).toHaveBeenCalledWith('bg');
+    expect(useStore.getState().running).toEqual([]);
+    expect(useStore.getState().capture).toBeNull();
   });
 });
 
