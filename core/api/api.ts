@@ -76,6 +76,27 @@ export interface ImportRequest {
   readonly dataBase64: string;
 }
 
+/** The start of a streamed import: the file's name and its size in bytes. */
+export interface ImportBegin {
+  readonly fileName: string;
+  readonly size: number;
+}
+
+/** One piece of a streamed import, in order: `offset` is where it starts in the file. */
+export interface ImportChunk {
+  readonly importId: string;
+  readonly offset: number;
+  readonly dataBase64: string;
+}
+
+export interface ImportedCapture {
+  readonly summary: CaptureSummary;
+  /** The same content was in the library already: `summary` is that entry, nothing was added. */
+  readonly duplicate: boolean;
+  readonly format: 'pprof' | 'folded';
+  readonly gzipped: boolean;
+}
+
 export interface ExportRequest {
   readonly captureId: string;
   readonly format: ExportFormat;
@@ -185,6 +206,14 @@ export interface EmberscopeApi {
   openCapture(captureId: string): Promise<OpenedCapture>;
   removeCapture(captureId: string): Promise<void>;
   importProfile(file: ImportRequest): Promise<CaptureSummary>;
+  /**
+   * Streamed import of a large file: begin, the chunks in order (IMPORT_CHUNK_BYTES each),
+   * finish. The format is told from the content (folded text or pprof, gzipped or not).
+   */
+  beginImport(file: ImportBegin): Promise<{ readonly importId: string }>;
+  importChunk(chunk: ImportChunk): Promise<void>;
+  finishImport(importId: string): Promise<ImportedCapture>;
+  cancelImport(importId: string): Promise<void>;
   exportCapture(request: ExportRequest): Promise<ExportedFile>;
 
   /** Subscribes to events; returns the unsubscribe function. */

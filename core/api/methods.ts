@@ -22,6 +22,10 @@ export const METHOD_ARITY = Object.freeze({
   openCapture: 1,
   removeCapture: 1,
   importProfile: 1,
+  beginImport: 1,
+  importChunk: 1,
+  finishImport: 1,
+  cancelImport: 1,
   exportCapture: 1,
 } as const satisfies Record<ApiMethod, number>);
 

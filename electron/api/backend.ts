@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { EmberError, describeError, isEmberError } from '../../core/errors';
 import { liveSnapshot } from '../../core/profile';
-import type { Prompts, Services, Session, CaptureHandle } from '../services/types';
+import type { Prompts, Services, Session, CaptureHandle, ImportSession } from '../services/types';
 import { validateCall } from './validate';
-import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
+import { IMPORT_CHUNK_BYTES, IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
 import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer, RunningCapture } from '../../core/api';
 import { isRedactionOff, normalizeRedaction } from '../../core/redaction';
 
@@ -21,6 +21,8 @@ export interface BackendOptions {
   readonly snapshotIntervalMs?: number;
   /** Sample rows in a live snapshot at most; the rest is merged into one row (default 20,000). */
   readonly liveMaxRows?: number;
+  /** A streamed import that receives nothing for this long is dropped (default 5 min). */
+  readonly importIdleMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -66,6 +68,8 @@ export function createBackend(services: Services, options: BackendOptions): Back
   const connecting = new Map<string, Promise<Session>>();
   const prompts = new Map<string, PendingPrompt>();
   const captures = new Map<string, Running>();
+  const imports = new Map<string, { readonly session: ImportSession; timer: ReturnType<typeof setTimeout> }>();
+  const importIdleMs = options.importIdleMs ?? 5 * 60_000;
   const promptTimeout = options.promptTimeoutMs ?? 10 * 60_000;
   const snapshotEvery = options.snapshotIntervalMs ?? 1000;
   const liveMaxRows = options.liveMaxRows ?? 20_000;
@@ -129,6 +133,22 @@ export function createBackend(services: Services, options: BackendOptions): Back
         await c.handle.stop().catch((e: unknown) => log(`api: capture ${c.info.captureId} did not stop cleanly: ${describeError(e)}`));
       }),
     );
+  };
+
+  /** A streamed import by id; its idle timer starts again (a closed window's upload is dropped). */
+  const upload = (importId: string): ImportSession => {
+    const u = imports.get(importId);
+    if (!u) throw new EmberError('NOT_FOUND', 'That import is no longer open (it was finished, cancelled or idle too long). Import the file again.');
+    clearTimeout(u.timer);
+    u.timer = setTimeout(() => void dropImport(importId), importIdleMs);
+    return u.session;
+  };
+  const dropImport = async (importId: string): Promise<void> => {
+    const u = imports.get(importId);
+    if (!u) return;
+    imports.delete(importId);
+    clearTimeout(u.timer);
+    await u.session.cancel().catch(() => undefined);
   };
 
   const impl: Impl = {
@@ -257,6 +277,33 @@ export function createBackend(services: Services, options: BackendOptions): Back
     async importProfile(file) {
       return services.library.import(decodeBase64(file.dataBase64), file.fileName);
     },
+    async beginImport(file) {
+      const session = await services.library.beginImport(file.fileName, file.size);
+      const importId = `imp-${randomUUID()}`;
+      imports.set(importId, { session, timer: setTimeout(() => void dropImport(importId), importIdleMs) });
+      return { importId };
+    },
+    async importChunk(chunk) {
+      const bytes = Buffer.from(chunk.dataBase64, 'base64');
+      if (bytes.length > IMPORT_CHUNK_BYTES) throw new EmberError('BAD_INPUT', `An import chunk holds more than ${IMPORT_CHUNK_BYTES} bytes.`);
+      const session = upload(chunk.importId);
+      try {
+        await session.write(chunk.offset, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+      } catch (error) {
+        await dropImport(chunk.importId);
+        throw error;
+      }
+    },
+    async finishImport(importId) {
+      const session = upload(importId);
+      const u = imports.get(importId);
+      if (u) clearTimeout(u.timer);
+      imports.delete(importId);
+      return session.finish();
+    },
+    async cancelImport(importId) {
+      await dropImport(importId);
+    },
     async exportCapture(request: ExportRequest) {
       if (isRedactionOff(request.redaction) && !request.confirmedUnredacted) {
         throw new EmberError('BAD_INPUT', 'Exporting without any redaction needs your confirmation. Turn on a redaction preset, or confirm the unredacted export.');
@@ -296,6 +343,7 @@ export function createBackend(services: Services, options: BackendOptions): Back
       return [...captures.values()].map((c) => c.info);
     },
     async close() {
+      for (const importId of [...imports.keys()]) await dropImport(importId);
       await stopCaptures();
       for (const [id, p] of prompts) {
         clearTimeout(p.timer);
