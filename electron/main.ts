@@ -7,9 +7,10 @@
 //  - navigation, redirects, window.open, <webview> and permission requests denied
 //  - every IPC call checked for its sender (the app's own top frame) and its shape (validate.ts)
 //  - fuses for production builds: electron/api/fuses.ts
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import { join } from 'node:path';
 import { createBackend } from './api/backend';
+import { QUIT_STOP_ANSWER, quitQuestion } from './api/quit-question';
 import { IPC_CALL, IPC_EVENT } from '../core/api';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, APP_START_URL } from './api/security';
 import { findRendererDir } from './renderer-dir';
@@ -35,10 +36,24 @@ async function start(): Promise<void> {
     if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, event);
   });
 
+  // The services own the captures, not the window: closing it while captures run asks first,
+  // and quitting stops and saves them before the window goes.
+  let closing = false;
+  win.on('close', (event) => {
+    if (closing) return;
+    event.preventDefault();
+    const running = backend.running();
+    if (running.length > 0 && dialog.showMessageBoxSync(win, { ...quitQuestion(running), buttons: [...quitQuestion(running).buttons] }) !== QUIT_STOP_ANSWER) return;
+    closing = true;
+    void backend
+      .close()
+      .then(() => services.close())
+      .catch((e: unknown) => console.error(`Emberscope: closing the services failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => win.destroy());
+  });
   win.on('closed', () => {
     unsubscribe();
     ipcMain.removeHandler(IPC_CALL);
-    void backend.close().then(() => services.close());
   });
   await win.loadURL(APP_START_URL);
 }

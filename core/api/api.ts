@@ -76,6 +76,27 @@ export interface ImportRequest {
   readonly dataBase64: string;
 }
 
+/** The start of a streamed import: the file's name and its size in bytes. */
+export interface ImportBegin {
+  readonly fileName: string;
+  readonly size: number;
+}
+
+/** One piece of a streamed import, in order: `offset` is where it starts in the file. */
+export interface ImportChunk {
+  readonly importId: string;
+  readonly offset: number;
+  readonly dataBase64: string;
+}
+
+export interface ImportedCapture {
+  readonly summary: CaptureSummary;
+  /** The same content was in the library already: `summary` is that entry, nothing was added. */
+  readonly duplicate: boolean;
+  readonly format: 'pprof' | 'folded';
+  readonly gzipped: boolean;
+}
+
 export interface ExportRequest {
   readonly captureId: string;
   readonly format: ExportFormat;
@@ -90,6 +111,25 @@ export interface ExportedFile {
   readonly dataBase64: string;
   /** One line, e.g. "23 functions masked, 140 paths stripped". */
   readonly redactionSummary: string;
+}
+
+// ---------------------------------------------------------------- running captures
+
+/**
+ * A capture the app's services are running now. The services own it, not the window: a
+ * reloaded or reopened window lists these and attaches to their live view.
+ */
+export interface RunningCapture {
+  readonly captureId: string;
+  readonly hostId: string;
+  readonly hostLabel: string;
+  readonly options: CaptureOptions;
+  readonly startedMs: number;
+  readonly samples: number;
+  readonly lost: number;
+  readonly elapsedMs: number;
+  /** Stop was asked for; the capture is being saved. */
+  readonly stopping: boolean;
 }
 
 // ---------------------------------------------------------------- events
@@ -107,6 +147,7 @@ export type ApiEvent =
       /** The merged profile so far (sent at most about once a second); null between snapshots. */
       readonly profile: Profile | null;
     }
+  | { readonly type: 'capture-started'; readonly capture: RunningCapture }
   | {
       readonly type: 'capture-ended';
       readonly captureId: string;
@@ -156,11 +197,23 @@ export interface EmberscopeApi {
 
   startCapture(hostId: string, options: CaptureOptions): Promise<{ readonly captureId: string }>;
   stopCapture(captureId: string): Promise<CaptureSummary>;
+  /** Captures running now, whichever window started them (a reload attaches to them). */
+  listRunningCaptures(): Promise<readonly RunningCapture[]>;
+  /** Hosts connected now (the connections outlive a reload of the window). */
+  listConnections(): Promise<readonly ConnectionInfo[]>;
 
   listCaptures(): Promise<readonly CaptureSummary[]>;
   openCapture(captureId: string): Promise<OpenedCapture>;
   removeCapture(captureId: string): Promise<void>;
   importProfile(file: ImportRequest): Promise<CaptureSummary>;
+  /**
+   * Streamed import of a large file: begin, the chunks in order (IMPORT_CHUNK_BYTES each),
+   * finish. The format is told from the content (folded text or pprof, gzipped or not).
+   */
+  beginImport(file: ImportBegin): Promise<{ readonly importId: string }>;
+  importChunk(chunk: ImportChunk): Promise<void>;
+  finishImport(importId: string): Promise<ImportedCapture>;
+  cancelImport(importId: string): Promise<void>;
   exportCapture(request: ExportRequest): Promise<ExportedFile>;
 
   /** Subscribes to events; returns the unsubscribe function. */

@@ -3,7 +3,17 @@
 export type * from './types';
 export type * from './api';
 export { API_METHODS, IPC_CALL, IPC_EVENT, METHOD_ARITY, isApiMethod } from './methods';
-export { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BASE64_CHARS, MAX_IMPORT_BYTES } from './limits';
+export {
+  IMPORT_CHUNK_BYTES,
+  IMPORT_TOO_LARGE_MESSAGE,
+  MAX_IMPORT_BASE64_CHARS,
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_CHUNK_BASE64_CHARS,
+  MAX_IMPORT_FILE_BYTES,
+  MAX_IMPORT_FOLDED_BYTES,
+  MAX_IMPORT_PPROF_BYTES,
+  formatImportLimit,
+} from './limits';
 export { parseApiError, unwrapRemoteError } from './errors';
 export { SEVERITY_WORST_FIRST } from './severity';
 export type { ErrorCode } from '../errors';

@@ -16,10 +16,16 @@ export const METHOD_ARITY = Object.freeze({
   runSetup: 2,
   startCapture: 2,
   stopCapture: 1,
+  listRunningCaptures: 0,
+  listConnections: 0,
   listCaptures: 0,
   openCapture: 1,
   removeCapture: 1,
   importProfile: 1,
+  beginImport: 1,
+  importChunk: 1,
+  finishImport: 1,
+  cancelImport: 1,
   exportCapture: 1,
 } as const satisfies Record<ApiMethod, number>);
 

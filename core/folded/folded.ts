@@ -21,6 +21,9 @@ export interface FoldedImportOptions {
   readonly limits?: Partial<ProfileLimits>;
 }
 
+/** Longest line read (a file without line breaks is not folded stacks). */
+const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
 const SUFFIX: Partial<Record<FrameKind, string>> = { kernel: '_[k]', jit: '_[j]' };
 
 export function escapeFrameName(name: string): string {
@@ -96,16 +99,50 @@ export function fromFolded(text: string, options: FoldedImportOptions = {}): Pro
   if (typeof text !== 'string') throw new EmberError('BAD_INPUT', 'folded stacks must be text');
   const maxChars = options.maxChars ?? 256 * 1024 * 1024;
   if (text.length > maxChars) throw new EmberError('TOO_LARGE', `the folded file has ${text.length} characters, more than the ${maxChars} accepted`);
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const reader = new FoldedReader(options);
+  reader.push(text);
+  return reader.finish();
+}
 
-  const frameIndex = new Map<string, number>();
-  const frames: Frame[] = [];
-  const stackIndex = new Map<string, number>();
-  const stacks: number[][] = [];
-  const counts: number[] = [];
-  const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1;
+/**
+ * Folded stacks read piece by piece (a file streamed from disk, gunzipped on the way): memory
+ * grows with the distinct frames and stacks, not with the size of the file.
+ */
+export class FoldedReader {
+  private readonly limits: ProfileLimits;
+  private readonly frameIndex = new Map<string, number>();
+  private readonly frames: Frame[] = [];
+  private readonly stackIndex = new Map<string, number>();
+  private readonly stacks: number[][] = [];
+  private readonly counts: number[] = [];
+  private lineNo = 0;
+  /** The unfinished last line of the text pushed so far. */
+  private carry = '';
+
+  constructor(private readonly options: FoldedImportOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+  }
+
+  /** More of the text (any split, also inside a line). */
+  push(text: string): void {
+    const lines = (this.carry + text).split('\n');
+    this.carry = lines.pop() ?? '';
+    for (const raw of lines) this.line(raw);
+    if (this.carry.length > MAX_LINE_CHARS) lineError(this.lineNo + 1, 'the line is longer than 16 Mi characters: this is not folded stacks');
+  }
+
+  /** The profile of everything pushed. */
+  finish(): Profile {
+    this.line(this.carry);
+    this.carry = '';
+    const samples: SampleRow[] = this.counts.map((count, stack) => ({ stack, comm: '', pid: 0, tid: 0, count }));
+    // Merged lines may exceed the per-delta count bound; the file total is what matters here.
+    return profileFromParts({ frames: this.frames, stacks: this.stacks, samples }, { ...this.options.limits, maxCount: Number.MAX_SAFE_INTEGER });
+  }
+
+  private line(raw: string): void {
+    const lineNo = ++this.lineNo;
+    const { limits } = this;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') return;
     const m = /^(.*?)[ \t]+(\S+)$/.exec(line);
@@ -120,26 +157,23 @@ export function fromFolded(text: string, options: FoldedImportOptions = {}): Pro
     const stack: number[] = [];
     for (let j = names.length - 1; j >= 0; j--) {
       const name = names[j] ?? '';
-      let index = frameIndex.get(name);
+      let index = this.frameIndex.get(name);
       if (index === undefined) {
-        if (frames.length >= limits.maxFrames) lineError(lineNo, `more than ${limits.maxFrames} distinct frames`);
-        index = frames.push(frameFromFolded(name.length > limits.maxStringLength ? `${name.slice(0, limits.maxStringLength - 1)}…` : name)) - 1;
-        frameIndex.set(name, index);
+        if (this.frames.length >= limits.maxFrames) lineError(lineNo, `more than ${limits.maxFrames} distinct frames`);
+        index = this.frames.push(frameFromFolded(name.length > limits.maxStringLength ? `${name.slice(0, limits.maxStringLength - 1)}…` : name)) - 1;
+        this.frameIndex.set(name, index);
       }
       stack.push(index);
     }
     const key = stack.join(',');
-    let s = stackIndex.get(key);
+    let s = this.stackIndex.get(key);
     if (s === undefined) {
-      if (stacks.length >= limits.maxStacks) lineError(lineNo, `more than ${limits.maxStacks} distinct stacks`);
-      s = stacks.push(stack) - 1;
-      stackIndex.set(key, s);
-      counts.push(0);
+      if (this.stacks.length >= limits.maxStacks) lineError(lineNo, `more than ${limits.maxStacks} distinct stacks`);
+      s = this.stacks.push(stack) - 1;
+      this.stackIndex.set(key, s);
+      this.counts.push(0);
     }
-    counts[s] = (counts[s] ?? 0) + count;
-    if ((counts[s] ?? 0) > Number.MAX_SAFE_INTEGER) lineError(lineNo, 'the counts add up to more than can be represented');
-  });
-  const samples: SampleRow[] = counts.map((count, stack) => ({ stack, comm: '', pid: 0, tid: 0, count }));
-  // Merged lines may exceed the per-delta count bound; the file total is what matters here.
-  return profileFromParts({ frames, stacks, samples }, { ...options.limits, maxCount: Number.MAX_SAFE_INTEGER });
+    this.counts[s] = (this.counts[s] ?? 0) + count;
+    if ((this.counts[s] ?? 0) > Number.MAX_SAFE_INTEGER) lineError(lineNo, 'the counts add up to more than can be represented');
+  }
 }

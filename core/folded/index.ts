@@ -1,2 +1,2 @@
-export { toFolded, fromFolded, escapeFrameName } from './folded';
+export { toFolded, fromFolded, escapeFrameName, FoldedReader } from './folded';
 export type { FoldedExportOptions, FoldedImportOptions } from './folded';

@@ -238,8 +238,25 @@ export function createMemoryServices(options: MemoryServicesOptions = {}): Servi
         store.delete(id);
       },
       async import(bytes, fileName) {
-        const { profile } = parseProfileFile(bytes, fileName);
+        const { profile } = parseProfileFile(bytes);
         return save(profile, fileName.replace(/\.(pb\.gz|pb|pprof|folded|txt|collapsed)$/i, ''), 'import', '');
+      },
+      async beginImport(fileName) {
+        // The test double keeps the chunks in memory (the real library streams them to disk).
+        const parts: Uint8Array[] = [];
+        return {
+          async write(_offset: number, bytes: Uint8Array) {
+            parts.push(bytes);
+          },
+          async finish() {
+            const { profile, format } = parseProfileFile(Buffer.concat(parts));
+            const summary = save(profile, fileName.replace(/\.(pb\.gz|pb|pprof|folded|txt|collapsed)$/i, ''), 'import', '');
+            return { summary, duplicate: false, format, gzipped: false };
+          },
+          async cancel() {
+            parts.length = 0;
+          },
+        };
       },
     },
     async export(captureId, exportOptions: ExportOptions) {

@@ -44,4 +44,38 @@ describe('API backend', () => {
     await expect(b.dispatch('answerPrompt', [{ promptId: 'gone', accept: true, secret: '', remember: false }])).rejects.toThrow(/^NOT_FOUND: /);
     await b.close();
   });
+
+  it('lists running captures and connections for a reloaded window; Disconnect and close stop and save them', async () => {
+    // createMemoryServices is the scripted test double of the services (no host behind it).
+    const b = createBackend(createMemoryServices({ demoHost: true }), { mode: 'browser', version: 't' });
+    const events: ApiEvent[] = [];
+    b.subscribe((e) => {
+      events.push(e);
+      if (e.type === 'prompt') void b.dispatch('answerPrompt', [{ promptId: e.prompt.promptId, accept: true, secret: '', remember: false }]);
+    });
+    await b.dispatch('connect', ['ssh:api-prod-3']);
+    await b.dispatch('connect', ['local']);
+    const options = { hz: 99, seconds: 0, target: { kind: 'all' }, strict: false };
+    const { captureId } = (await b.dispatch('startCapture', ['ssh:api-prod-3', options])) as { captureId: string };
+    const second = (await b.dispatch('startCapture', ['local', options])) as { captureId: string };
+    expect(events.filter((e) => e.type === 'capture-started').length).toBe(2);
+    await expect.poll(async () => ((await b.dispatch('listRunningCaptures', [])) as { samples: number }[])[0]?.samples ?? 0).toBeGreaterThan(0);
+    const running = (await b.dispatch('listRunningCaptures', [])) as { captureId: string; hostId: string; hostLabel: string }[];
+    expect(running.map((r) => [r.captureId, r.hostId, r.hostLabel])).toEqual([
+      [captureId, 'ssh:api-prod-3', 'api-prod-3'],
+      [second.captureId, 'local', 'local'],
+    ]);
+    expect(((await b.dispatch('listConnections', [])) as { hostId: string }[]).map((c) => c.hostId).sort()).toEqual(['local', 'ssh:api-prod-3']);
+
+    await b.dispatch('disconnect', ['ssh:api-prod-3']);
+    const ended = events.find((e) => e.type === 'capture-ended' && e.captureId === captureId);
+    expect(ended).toMatchObject({ summary: { source: 'capture' }, error: null });
+    expect(((await b.dispatch('listRunningCaptures', [])) as { captureId: string }[]).map((r) => r.captureId)).toEqual([second.captureId]);
+    expect(((await b.dispatch('listConnections', [])) as { hostId: string }[]).map((c) => c.hostId)).toEqual(['local']);
+
+    expect(b.running().length).toBe(1);
+    await b.close();
+    expect(b.running().length).toBe(0);
+    expect(((await createBackend(createMemoryServices(), { mode: 'browser', version: 't' }).dispatch('listRunningCaptures', [])) as unknown[]).length).toBe(0);
+  });
 });

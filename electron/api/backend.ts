@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { EmberError, describeError, isEmberError } from '../../core/errors';
 import { liveSnapshot } from '../../core/profile';
-import type { Prompts, Services, Session, CaptureHandle } from '../services/types';
+import type { Prompts, Services, Session, CaptureHandle, ImportSession } from '../services/types';
 import { validateCall } from './validate';
-import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
-import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer } from '../../core/api';
+import { IMPORT_CHUNK_BYTES, IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
+import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer, RunningCapture } from '../../core/api';
 import { isRedactionOff, normalizeRedaction } from '../../core/redaction';
 
 export interface BackendOptions {
@@ -21,6 +21,8 @@ export interface BackendOptions {
   readonly snapshotIntervalMs?: number;
   /** Sample rows in a live snapshot at most; the rest is merged into one row (default 20,000). */
   readonly liveMaxRows?: number;
+  /** A streamed import that receives nothing for this long is dropped (default 5 min). */
+  readonly importIdleMs?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -28,10 +30,19 @@ export interface Backend {
   /** Validates and runs one call; rejects with Error(`CODE: message`). */
   dispatch(method: unknown, args: unknown): Promise<unknown>;
   subscribe(listener: (event: ApiEvent) => void): () => void;
+  /** Captures running now (the Electron shell asks before quitting while there are any). */
+  running(): readonly RunningCapture[];
+  /** Stops every running capture (each is saved), then closes the connections. */
   close(): Promise<void>;
 }
 
 type Impl = { [M in ApiMethod]: (...args: Parameters<EmberscopeApi[M]>) => Promise<ApiResult<M>> };
+
+/** A capture this backend started: its handle and what a (re)attaching window is told of it. */
+interface Running {
+  readonly handle: CaptureHandle;
+  info: RunningCapture;
+}
 
 interface PendingPrompt {
   readonly hostId: string;
@@ -56,7 +67,9 @@ export function createBackend(services: Services, options: BackendOptions): Back
   const sessions = new Map<string, Session>();
   const connecting = new Map<string, Promise<Session>>();
   const prompts = new Map<string, PendingPrompt>();
-  const captures = new Map<string, CaptureHandle>();
+  const captures = new Map<string, Running>();
+  const imports = new Map<string, { readonly session: ImportSession; timer: ReturnType<typeof setTimeout> }>();
+  const importIdleMs = options.importIdleMs ?? 5 * 60_000;
   const promptTimeout = options.promptTimeoutMs ?? 10 * 60_000;
   const snapshotEvery = options.snapshotIntervalMs ?? 1000;
   const liveMaxRows = options.liveMaxRows ?? 20_000;
@@ -107,7 +120,35 @@ export function createBackend(services: Services, options: BackendOptions): Back
   const capture = (captureId: string): CaptureHandle => {
     const c = captures.get(captureId);
     if (!c) throw new EmberError('NOT_FOUND', 'That capture is not running any more.');
-    return c;
+    c.info = { ...c.info, stopping: true };
+    return c.handle;
+  };
+
+  /** Stops (and saves) the captures running on a host, or on every host. */
+  const stopCaptures = async (hostId?: string): Promise<void> => {
+    const which = [...captures.values()].filter((c) => hostId === undefined || c.info.hostId === hostId);
+    await Promise.all(
+      which.map(async (c) => {
+        c.info = { ...c.info, stopping: true };
+        await c.handle.stop().catch((e: unknown) => log(`api: capture ${c.info.captureId} did not stop cleanly: ${describeError(e)}`));
+      }),
+    );
+  };
+
+  /** A streamed import by id; its idle timer starts again (a closed window's upload is dropped). */
+  const upload = (importId: string): ImportSession => {
+    const u = imports.get(importId);
+    if (!u) throw new EmberError('NOT_FOUND', 'That import is no longer open (it was finished, cancelled or idle too long). Import the file again.');
+    clearTimeout(u.timer);
+    u.timer = setTimeout(() => void dropImport(importId), importIdleMs);
+    return u.session;
+  };
+  const dropImport = async (importId: string): Promise<void> => {
+    const u = imports.get(importId);
+    if (!u) return;
+    imports.delete(importId);
+    clearTimeout(u.timer);
+    await u.session.cancel().catch(() => undefined);
   };
 
   const impl: Impl = {
@@ -121,6 +162,7 @@ export function createBackend(services: Services, options: BackendOptions): Back
       return input.id ? services.hosts.update(input.id, input) : services.hosts.add(input);
     },
     async removeHost(hostId) {
+      await stopCaptures(hostId);
       await sessions.get(hostId)?.close();
       await services.hosts.remove(hostId);
     },
@@ -149,6 +191,8 @@ export function createBackend(services: Services, options: BackendOptions): Back
       }
     },
     async disconnect(hostId) {
+      // A capture does not outlive its connection unseen: it is stopped and saved first.
+      await stopCaptures(hostId);
       const s = sessions.get(hostId);
       sessions.delete(hostId);
       await s?.close();
@@ -174,6 +218,8 @@ export function createBackend(services: Services, options: BackendOptions): Back
       let nextSnapshot = 0;
       let handle: CaptureHandle | null = null;
       handle = await services.capture.start(s, captureOptions, (p) => {
+        const r = captures.get(p.captureId);
+        if (r) r.info = { ...r.info, samples: p.samples, lost: p.lost, elapsedMs: p.elapsedMs };
         const t0 = Date.now();
         const withProfile = handle !== null && t0 >= nextSnapshot;
         emit({
@@ -190,7 +236,9 @@ export function createBackend(services: Services, options: BackendOptions): Back
         if (withProfile) nextSnapshot = t0 + Math.max(snapshotEvery, 10 * (Date.now() - t0));
       });
       const h = handle;
-      captures.set(h.id, h);
+      const info: RunningCapture = { captureId: h.id, hostId, hostLabel: s.info.hostLabel, options: captureOptions, startedMs: Date.now(), samples: 0, lost: 0, elapsedMs: 0, stopping: false };
+      captures.set(h.id, { handle: h, info });
+      emit({ type: 'capture-started', capture: info });
       h.done.then(
         (result) => {
           captures.delete(h.id);
@@ -208,6 +256,12 @@ export function createBackend(services: Services, options: BackendOptions): Back
       const result = await capture(captureId).stop();
       return result.summary;
     },
+    async listRunningCaptures() {
+      return [...captures.values()].map((c) => c.info);
+    },
+    async listConnections() {
+      return [...sessions.values()].map((s) => s.info);
+    },
     async listCaptures() {
       const listing = await services.library.list();
       for (const d of listing.damaged) log(`library: skipped damaged entry ${d.id}: ${d.reason}`);
@@ -222,6 +276,33 @@ export function createBackend(services: Services, options: BackendOptions): Back
     },
     async importProfile(file) {
       return services.library.import(decodeBase64(file.dataBase64), file.fileName);
+    },
+    async beginImport(file) {
+      const session = await services.library.beginImport(file.fileName, file.size);
+      const importId = `imp-${randomUUID()}`;
+      imports.set(importId, { session, timer: setTimeout(() => void dropImport(importId), importIdleMs) });
+      return { importId };
+    },
+    async importChunk(chunk) {
+      const bytes = Buffer.from(chunk.dataBase64, 'base64');
+      if (bytes.length > IMPORT_CHUNK_BYTES) throw new EmberError('BAD_INPUT', `An import chunk holds more than ${IMPORT_CHUNK_BYTES} bytes.`);
+      const session = upload(chunk.importId);
+      try {
+        await session.write(chunk.offset, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+      } catch (error) {
+        await dropImport(chunk.importId);
+        throw error;
+      }
+    },
+    async finishImport(importId) {
+      const session = upload(importId);
+      const u = imports.get(importId);
+      if (u) clearTimeout(u.timer);
+      imports.delete(importId);
+      return session.finish();
+    },
+    async cancelImport(importId) {
+      await dropImport(importId);
     },
     async exportCapture(request: ExportRequest) {
       if (isRedactionOff(request.redaction) && !request.confirmedUnredacted) {
@@ -258,7 +339,12 @@ export function createBackend(services: Services, options: BackendOptions): Back
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    running() {
+      return [...captures.values()].map((c) => c.info);
+    },
     async close() {
+      for (const importId of [...imports.keys()]) await dropImport(importId);
+      await stopCaptures();
       for (const [id, p] of prompts) {
         clearTimeout(p.timer);
         p.resolve(null);

@@ -23,10 +23,16 @@ const VALID: Record<string, unknown[]> = {
   runSetup: ['local', { kernelSymbols: true, allowSysAdmin: false }],
   startCapture: ['local', { hz: 99, seconds: 0, target: { kind: 'comm', name: 'hot-c' }, strict: false }],
   stopCapture: ['c-1'],
+  listRunningCaptures: [],
+  listConnections: [],
   listCaptures: [],
   openCapture: ['c-1'],
   removeCapture: ['c-1'],
   importProfile: [{ fileName: 'cpu.pb.gz', dataBase64: 'H4sIAAAA' }],
+  beginImport: [{ fileName: 'cpu.folded', size: 1000 }],
+  importChunk: [{ importId: 'imp-1', offset: 0, dataBase64: 'AAEC' }],
+  finishImport: ['imp-1'],
+  cancelImport: ['imp-1'],
   exportCapture: [{ captureId: 'c-1', format: 'pprof', redaction, confirmedUnredacted: false }],
 };
 

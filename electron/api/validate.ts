@@ -3,7 +3,7 @@
 // input and returns a freshly built value of the exact type (unknown keys are refused, so
 // nothing unexpected is passed on) or throws EmberError('BAD_INPUT').
 import { EmberError } from '../../core/errors';
-import { MAX_IMPORT_BASE64_CHARS } from '../../core/api';
+import { MAX_IMPORT_BASE64_CHARS, MAX_IMPORT_CHUNK_BASE64_CHARS, MAX_IMPORT_FILE_BYTES } from '../../core/api';
 import { API_METHODS, METHOD_ARITY } from '../../core/api';
 import { MAX_PATTERN_LENGTH, MAX_USER_PATTERNS, compileUserPattern } from '../../core/redaction';
 import { captureOptionsProblem } from '../../core/capture/options';
@@ -14,6 +14,8 @@ import type {
   CaptureTarget,
   ExportRequest,
   HostInput,
+  ImportBegin,
+  ImportChunk,
   ImportRequest,
   PromptAnswer,
   RedactionSettings,
@@ -200,6 +202,17 @@ export const importRequest: Check<ImportRequest> = obj({
   dataBase64: str(MAX_IMPORT_BASE64_CHARS, BASE64),
 });
 
+export const importBegin: Check<ImportBegin> = obj({
+  fileName: str(255, /^[^\p{Cc}/\\]+$/u),
+  size: int(0, MAX_IMPORT_FILE_BYTES),
+});
+
+export const importChunk: Check<ImportChunk> = obj({
+  importId: id,
+  offset: int(0, MAX_IMPORT_FILE_BYTES),
+  dataBase64: str(MAX_IMPORT_CHUNK_BASE64_CHARS, BASE64),
+});
+
 export const exportRequest: Check<ExportRequest> = obj({
   captureId: id,
   format: literal('pprof', 'folded'),
@@ -226,10 +239,16 @@ export const API_ARGS: { readonly [M in ApiMethod]: ArgsCheck<M> } = {
   runSetup: (a) => [id(a[0], 'hostId'), setupOptions(a[1], 'options')],
   startCapture: (a) => [id(a[0], 'hostId'), captureOptions(a[1], 'options')],
   stopCapture: (a) => [id(a[0], 'captureId')],
+  listRunningCaptures: none,
+  listConnections: none,
   listCaptures: none,
   openCapture: (a) => [id(a[0], 'captureId')],
   removeCapture: (a) => [id(a[0], 'captureId')],
   importProfile: (a) => [importRequest(a[0], 'file')],
+  beginImport: (a) => [importBegin(a[0], 'file')],
+  importChunk: (a) => [importChunk(a[0], 'chunk')],
+  finishImport: (a) => [id(a[0], 'importId')],
+  cancelImport: (a) => [id(a[0], 'importId')],
   exportCapture: (a) => [exportRequest(a[0], 'request')],
 };
 

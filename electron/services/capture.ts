@@ -45,6 +45,8 @@ interface AgentCapture {
 
 export class Captures implements CaptureService {
   private readonly running = new Map<string, CaptureHandle>();
+  /** Hosts whose capture is being started (the sampler check and the agent's start take a while). */
+  private readonly starting = new Set<string>();
 
   constructor(
     private readonly library: Library,
@@ -59,11 +61,22 @@ export class Captures implements CaptureService {
     requireValidCaptureOptions(options);
     const host = captureHostOf(session);
     if (!host) throw new EmberError('INTERNAL', 'Not a session of these services.');
-    const sampler = await installedSampler(host);
-    const capture = await startOnAgent(host, options, sampler);
-    const run = new CaptureRun(host, capture, options, onProgress, this.library, this.log, (id) => this.running.delete(id));
-    this.running.set(run.id, run.handle);
-    return run.handle;
+    // One capture per host: a second sampler beside a running one would double the host's
+    // cost and, once the window that started the first is gone, be the one nobody sees.
+    const hostId = host.entry.id;
+    if (this.starting.has(hostId) || this.active().some((h) => h.hostId === hostId)) {
+      throw new EmberError('CAPTURE_BUSY', `A capture is already running on ${host.entry.label}. Stop it (or open its live view) before starting another.`);
+    }
+    this.starting.add(hostId);
+    try {
+      const sampler = await installedSampler(host);
+      const capture = await startOnAgent(host, options, sampler);
+      const run = new CaptureRun(host, capture, options, onProgress, this.library, this.log, (id) => this.running.delete(id));
+      this.running.set(run.id, run.handle);
+      return run.handle;
+    } finally {
+      this.starting.delete(hostId);
+    }
   }
 
   async closeAll(): Promise<void> {

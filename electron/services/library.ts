@@ -3,19 +3,21 @@
 // file + rename; the metadata last, so a listed capture always has its profile). A damaged
 // entry is reported and skipped. Exports apply redaction (core/redaction, default `standard`)
 // with a random key per export.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, type Stats } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip, gzipSync } from 'node:zlib';
-import { EmberError, isEmberError } from '../../core/errors';
+import { EmberError } from '../../core/errors';
 import { fromFolded, toFolded } from '../../core/folded';
+import { DETECT_HEAD_BYTES, UNKNOWN_FORMAT_MESSAGE, detectImportFormat } from '../../core/import/format';
 import { decodePprof, encodePprof, encodePprofInSteps } from '../../core/pprof';
 import { resolvedLeafFraction, totalLost, type Profile } from '../../core/profile';
 import { DEFAULT_EXPORT_PRESET, PRESET_SETTINGS, PRESETS, isPreset, redactProfile, redactionOptionsOf, summarizeRedaction } from '../../core/redaction';
 import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
 import { runInSteps } from './cooperative';
+import { ImportUpload, readProfileFile, sniffFile } from './import-file';
 import { ensurePrivateDir, writeFileAtomic } from './paths';
 import type {
   CaptureMetadata,
@@ -23,6 +25,7 @@ import type {
   DamagedEntry,
   ExportedFile,
   ExportOptions,
+  ImportSession,
   LibraryListing,
   LibraryService,
   OpenedCapture,
@@ -102,21 +105,21 @@ export function gunzipIfNeeded(bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
-/** Parses an imported file: gzipped or plain pprof, or folded stacks. */
-export function parseProfileFile(bytes: Uint8Array, fileName: string): { profile: Profile; format: 'pprof' | 'folded' } {
+/**
+ * Parses an imported file held in memory: pprof or folded stacks, gzipped or not, told apart
+ * by content (the name is not looked at: a .gz may hold folded text).
+ */
+export function parseProfileFile(bytes: Uint8Array): { profile: Profile; format: 'pprof' | 'folded' } {
   const raw = gunzipIfNeeded(bytes);
-  const looksPprof = raw !== bytes || /\.(pb|pprof|prof)(\.gz)?$/i.test(fileName);
-  if (looksPprof) return { profile: decodePprof(raw), format: 'pprof' };
-  const text = Buffer.from(raw).toString('utf8');
-  try {
-    return { profile: fromFolded(text), format: 'folded' };
-  } catch (foldedError) {
-    try {
-      return { profile: decodePprof(raw), format: 'pprof' };
-    } catch {
-      throw isEmberError(foldedError) ? foldedError : new EmberError('BAD_INPUT', 'The file is neither pprof nor folded stacks.');
-    }
-  }
+  const format = detectImportFormat(raw.subarray(0, DETECT_HEAD_BYTES), raw.length <= DETECT_HEAD_BYTES);
+  if (format === 'folded') return { profile: fromFolded(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')), format };
+  if (format === 'pprof') return { profile: decodePprof(raw), format };
+  throw new EmberError('BAD_INPUT', format === 'gzip' ? 'The file is gzip inside gzip: decompress it once and import it again.' : UNKNOWN_FORMAT_MESSAGE);
+}
+
+function importName(fileName: string): string {
+  // eslint-disable-next-line no-control-regex
+  return fileName.replace(/[\u0000-\u001f\u007f/\\]/g, '').slice(0, 200) || 'imported';
 }
 
 export class Library implements LibraryService {
@@ -214,10 +217,52 @@ export class Library implements LibraryService {
 
   async import(bytes: Uint8Array, fileName: string): Promise<CaptureSummary> {
     if (bytes.length > MAX_IMPORT_BYTES) throw new EmberError('TOO_LARGE', IMPORT_TOO_LARGE_MESSAGE);
-    const { profile } = parseProfileFile(bytes, fileName);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const existing = await this.findImport(sha256);
+    if (existing) return existing;
+    const { profile } = parseProfileFile(bytes);
+    return this.saveImport(profile, fileName, sha256);
+  }
+
+  /** The library entry imported from a file with this SHA-256, if there is one. */
+  private async findImport(sha256: string): Promise<CaptureSummary | undefined> {
+    if (!existsSync(this.dir)) return undefined;
+    for (const name of await readdir(this.dir)) {
+      const id = name.endsWith('.json') ? name.slice(0, -5) : '';
+      if (!ID_RE.test(id) || !existsSync(join(this.dir, `${id}.pb.gz`))) continue;
+      const meta = await this.readMeta(id).catch(() => undefined);
+      if (meta?.contentSha256 === sha256) return summaryOf(meta);
+    }
+    return undefined;
+  }
+
+  async beginImport(fileName: string, size: number): Promise<ImportSession> {
+    await ensurePrivateDir(this.dir);
+    const upload = await ImportUpload.create(this.dir, size);
+    return {
+      write: (offset, bytes) => upload.write(offset, bytes),
+      finish: async () => {
+        try {
+          const sha256 = await upload.complete();
+          const existing = await this.findImport(sha256);
+          if (existing) {
+            const { format, gzipped } = await sniffFile(upload.path);
+            return { summary: existing, duplicate: true, format, gzipped };
+          }
+          const parsed = await readProfileFile(upload.path);
+          const summary = await this.saveImport(parsed.profile, fileName, sha256);
+          return { summary, duplicate: false, format: parsed.format, gzipped: parsed.gzipped };
+        } finally {
+          await upload.discard();
+        }
+      },
+      cancel: () => upload.discard(),
+    };
+  }
+
+  private saveImport(profile: Profile, fileName: string, contentSha256: string): Promise<CaptureSummary> {
     const now = Date.now();
-    // eslint-disable-next-line no-control-regex
-    const name = fileName.replace(/[\u0000-\u001f\u007f/\\]/g, '').slice(0, 200) || 'imported';
+    const name = importName(fileName);
     return this.save(profile, {
       title: name,
       source: 'import',
@@ -233,6 +278,7 @@ export class Library implements LibraryService {
       interrupted: false,
       error: '',
       importedFrom: name,
+      contentSha256,
     });
   }
 

@@ -27,6 +27,8 @@ import type {
   WarningView,
 } from '../../core/api/types';
 
+import type { ImportedCapture } from '../../core/api/api';
+
 // The plain-data types are the API's (core/api/types.ts); re-exported for the services' own modules.
 export type * from '../../core/api/types';
 
@@ -196,6 +198,8 @@ export interface CaptureMetadata {
   readonly error: string;
   /** Imported file name ('' for captures). */
   readonly importedFrom: string;
+  /** SHA-256 of the imported file as it was sent (absent for captures and older imports): duplicates are found by it. */
+  readonly contentSha256?: string;
 }
 
 export interface DamagedEntry {
@@ -221,6 +225,17 @@ export interface LibraryService {
   remove(id: string): Promise<void>;
   /** Imports a pprof (gzipped or not) or folded-stacks file. */
   import(bytes: Uint8Array, fileName: string): Promise<CaptureSummary>;
+  /** A streamed import of a large file: its chunks go to disk as they come. */
+  beginImport(fileName: string, size: number): Promise<ImportSession>;
+}
+
+export interface ImportSession {
+  /** The next chunk (in order: `offset` is where the previous one ended). */
+  write(offset: number, bytes: Uint8Array): Promise<void>;
+  /** Reads the file (format told by content), saves it unless the same content is there already. */
+  finish(): Promise<ImportedCapture>;
+  /** Drops what arrived. */
+  cancel(): Promise<void>;
 }
 
 // ---------------------------------------------------------------- export

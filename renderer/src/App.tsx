@@ -6,6 +6,7 @@ import { HostView } from './components/HostView';
 import { Library, ImportButton } from './components/Library';
 import { ProfileView } from './components/ProfileView';
 import { ErrorBanner, ExportConfirm, Prompts } from './components/Dialogs';
+import { DisconnectConfirm, RunningCaptures } from './components/RunningCaptures';
 
 function Welcome() {
   const hostsAvailable = useStore((s) => s.info?.hostsAvailable ?? false);
@@ -92,6 +93,7 @@ export function App() {
           ) : null}
         </nav>
         <span className="spacer" />
+        <RunningCaptures />
         {busy ? (
           <span className="busy" role="status">
             {busy}
@@ -112,6 +114,7 @@ export function App() {
       </div>
       <Prompts />
       <ExportConfirm />
+      <DisconnectConfirm />
       {dropping ? (
         <div className="drop-overlay" aria-hidden="true">
           <div>Drop pprof or folded files to import</div>

@@ -34,10 +34,16 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
     },
     startCapture: async () => ({ captureId: 'live1' }),
     stopCapture: async () => summary,
+    listRunningCaptures: async () => [],
+    listConnections: async () => [],
     listCaptures: async () => [summary],
     openCapture: async () => ({ summary, profile }),
     removeCapture: async () => undefined,
     importProfile: async () => summary,
+    beginImport: async () => ({ importId: 'imp-1' }),
+    importChunk: async () => undefined,
+    finishImport: async () => ({ summary, duplicate: false, format: 'folded', gzipped: false }),
+    cancelImport: async () => undefined,
     exportCapture: async (r) => {
       exports.push(r);
       return { fileName: 'svc.pb.gz', mimeType: 'application/gzip', dataBase64: 'AAEC', redactionSummary: '1 function masked' };

@@ -44,6 +44,7 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
       return;
     }
     await Promise.all([get().refreshHosts(), get().refreshLibrary()]);
+    await get().reattach();
   },
   fail(error, title) {
     set({ error: describeFailure(toFailure(error), title), busy: null });

@@ -37,7 +37,8 @@ export interface HostsSlice {
   saveHost(input: HostInput): Promise<HostEntry | null>;
   removeHost(hostId: string): Promise<void>;
   connect(hostId: string): Promise<void>;
-  disconnect(hostId: string): Promise<void>;
+  /** Asks first (pendingDisconnect) when a capture runs on the host, unless `confirmed`. */
+  disconnect(hostId: string, confirmed?: boolean): Promise<void>;
   check(hostId: string): Promise<void>;
   planSetup(hostId: string, options: SetupOptions): Promise<void>;
   runSetup(hostId: string, options: SetupOptions): Promise<void>;
@@ -105,9 +106,17 @@ export const createHostsSlice: Slice<HostsSlice> = (set, get) => {
         get().fail(e, `Could not connect to ${hostLabel(get, hostId)}`);
       }
     },
-    async disconnect(hostId) {
+    async disconnect(hostId, confirmed = false) {
+      set({ pendingDisconnect: null });
+      if (!confirmed && get().running.some((r) => r.hostId === hostId)) {
+        set({ pendingDisconnect: hostId });
+        return;
+      }
+      const stopping = get().running.some((r) => r.hostId === hostId);
+      if (stopping) set({ busy: `Stopping the capture on ${hostLabel(get, hostId)} and disconnecting…` });
       try {
         await api().disconnect(hostId);
+        if (stopping && get().busy?.startsWith('Stopping the capture')) set({ busy: null });
       } catch (e) {
         get().fail(e, 'Disconnecting failed');
       }

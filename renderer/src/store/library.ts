@@ -1,6 +1,6 @@
 // The capture library: listing, opening, deleting, importing files and exporting the open capture.
-import type { CaptureSummary, ExportFormat } from '../../../core/api';
-import { MAX_IMPORT_BYTES } from '../../../core/api';
+import type { CaptureSummary, EmberscopeApi, ExportFormat, ImportedCapture } from '../../../core/api';
+import { IMPORT_CHUNK_BYTES, MAX_IMPORT_FILE_BYTES, formatImportLimit } from '../../../core/api';
 import { isRedactionOff } from '../../../core/redaction';
 import { base64ToBytes, bytesToBase64 } from '../base64';
 import { download } from '../download';
@@ -22,6 +22,30 @@ export interface LibrarySlice {
   importFiles(files: readonly File[]): Promise<void>;
   requestExport(format: ExportFormat): Promise<void>;
   confirmExport(confirmed: boolean): Promise<void>;
+}
+
+/**
+ * Sends a file in chunks (a real capture is hundreds of MB: never one message, never the whole
+ * file in memory here); `progress` gets the share sent, 0..1.
+ */
+async function streamImport(a: EmberscopeApi, file: File, progress: (sent: number) => void): Promise<ImportedCapture> {
+  const { importId } = await a.beginImport({ fileName: file.name.slice(0, 255) || 'profile', size: file.size });
+  try {
+    for (let offset = 0; offset < file.size; offset += IMPORT_CHUNK_BYTES) {
+      const bytes = new Uint8Array(await file.slice(offset, offset + IMPORT_CHUNK_BYTES).arrayBuffer());
+      await a.importChunk({ importId, offset, dataBase64: bytesToBase64(bytes) });
+      progress(Math.min(1, (offset + bytes.length) / Math.max(1, file.size)));
+    }
+  } catch (error) {
+    await a.cancelImport(importId).catch(() => undefined);
+    throw error;
+  }
+  return a.finishImport(importId);
+}
+
+function importNotice(file: File, result: ImportedCapture): string {
+  if (result.duplicate) return `${file.name} is already in the library (as “${result.summary.title}”): nothing was added, the existing entry is open.`;
+  return `Imported ${file.name} (${result.format === 'folded' ? 'folded stacks' : 'pprof'}${result.gzipped ? ', gzipped' : ''}).`;
 }
 
 export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
@@ -71,15 +95,19 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
     },
     async importFiles(files) {
       let last: CaptureSummary | null = null;
+      let notice: string | null = null;
       for (const file of files) {
-        if (file.size > MAX_IMPORT_BYTES) {
-          get().fail(new Error(`TOO_LARGE: ${file.name} is larger than ${MAX_IMPORT_BYTES / (1024 * 1024)} MiB.`), 'The file could not be imported');
+        if (file.size > MAX_IMPORT_FILE_BYTES) {
+          get().fail(new Error(`TOO_LARGE: ${file.name} is larger than ${formatImportLimit(MAX_IMPORT_FILE_BYTES)}.`), 'The file could not be imported');
           continue;
         }
         set({ busy: `Importing ${file.name}…` });
         try {
-          const bytes = new Uint8Array(await file.arrayBuffer());
-          last = await api().importProfile({ fileName: file.name.slice(0, 255) || 'profile', dataBase64: bytesToBase64(bytes) });
+          const result = await streamImport(api(), file, (sent) => {
+            set({ busy: sent < 1 ? `Importing ${file.name}… ${Math.floor(sent * 100)}%` : `Reading ${file.name}…` });
+          });
+          last = result.summary;
+          notice = importNotice(file, result);
         } catch (e) {
           get().fail(e, `${file.name} could not be imported`);
         }
@@ -87,6 +115,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       set({ busy: null });
       await get().refreshLibrary();
       if (last) await get().openCapture(last.id);
+      if (notice) set({ notice });
     },
     async requestExport(format) {
       set({ pendingExport: { format } });

@@ -1,6 +1,6 @@
 // Events pushed by the app, each to the part of the store it concerns.
 import type { ApiEvent } from '../../../core/api';
-import { onCaptureEnded, onCaptureProgress } from './capture';
+import { onCaptureEnded, onCaptureProgress, onCaptureStarted } from './capture';
 import { patchHost } from './hosts';
 import { dropPrompt, queuePrompt } from './prompts';
 import type { GetState, SetState } from './types';
@@ -15,6 +15,9 @@ export function routeEvent(event: ApiEvent, set: SetState, get: GetState): void 
       break;
     case 'capture-progress':
       onCaptureProgress(event, set, get);
+      break;
+    case 'capture-started':
+      onCaptureStarted(event, set, get);
       break;
     case 'capture-ended':
       onCaptureEnded(event, set, get);

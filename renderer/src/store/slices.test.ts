@@ -4,7 +4,7 @@
 // helpers (base64, failure description).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { profileFromPaths } from '../../../core/testing/fixtures';
-import { MAX_IMPORT_BYTES, type ApiEvent, type CaptureSummary, type EmberscopeApi, type ImportRequest } from '../../../core/api';
+import { IMPORT_CHUNK_BYTES, MAX_IMPORT_FILE_BYTES, type ApiEvent, type CaptureSummary, type EmberscopeApi, type ImportRequest } from '../../../core/api';
 import { PRESET_SETTINGS } from '../../../core/redaction';
 import { ApiFailure } from '../api';
 import { base64ToBytes, bytesToBase64 } from '../base64';
@@ -21,6 +21,7 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
   let listener: ((e: ApiEvent) => void) | null = null;
   const opened: string[] = [];
   const imports: ImportRequest[] = [];
+  const uploads = new Map<string, { fileName: string; parts: number[] }>();
   const api: EmberscopeApi = {
     appInfo: async () => ({ version: 't', mode: 'browser', hostsAvailable: true }),
     listHosts: async () => [],
@@ -34,6 +35,8 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
     runSetup: unused,
     startCapture: async () => ({ captureId: 'live1' }),
     stopCapture: async () => summary,
+    listRunningCaptures: async () => [],
+    listConnections: async () => [],
     listCaptures: async () => [summary],
     openCapture: async (id) => {
       opened.push(id);
@@ -44,6 +47,20 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
       imports.push(r);
       return { ...summary, id: `imp-${imports.length}` };
     },
+    // The streamed import: chunks are put together again and recorded like a one-call import.
+    beginImport: async (f) => {
+      uploads.set(`u${uploads.size}`, { fileName: f.fileName, parts: [] });
+      return { importId: `u${uploads.size - 1}` };
+    },
+    importChunk: async (c) => {
+      uploads.get(c.importId)?.parts.push(...base64ToBytes(c.dataBase64));
+    },
+    finishImport: async (importId) => {
+      const u = uploads.get(importId);
+      imports.push({ fileName: u?.fileName ?? '', dataBase64: bytesToBase64(new Uint8Array(u?.parts ?? [])) });
+      return { summary: { ...summary, id: `imp-${imports.length}` }, duplicate: false, format: 'folded', gzipped: false };
+    },
+    cancelImport: async () => undefined,
     exportCapture: unused,
     onEvent: (l) => {
       listener = l;
@@ -55,37 +72,75 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
 }
 
 beforeEach(() => {
-  useStore.setState({ error: null, notice: null, open: null, capture: null, prompts: [], redaction: PRESET_SETTINGS.none, pendingExport: null, hostStates: {}, screen: { kind: 'welcome' }, busy: null, search: '', focus: null });
+  useStore.setState({ error: null, notice: null, open: null, capture: null, prompts: [], redaction: PRESET_SETTINGS.none, pendingExport: null, hostStates: {}, screen: { kind: 'welcome' }, busy: null, search: '', focus: null, running: [], pendingDisconnect: null });
   URL.createObjectURL = vi.fn(() => 'blob:x');
   URL.revokeObjectURL = vi.fn();
 });
 
 describe('library slice: import', () => {
-  it('refuses a file over MAX_IMPORT_BYTES before reading it, imports the others and opens the last', async () => {
+  it('refuses a file over MAX_IMPORT_FILE_BYTES before reading it, imports the others and opens the last', async () => {
     const { api, imports, opened } = fakeApi();
     await useStore.getState().init(api);
-    const big = new File([new Uint8Array(MAX_IMPORT_BYTES + 1)], 'big.pb.gz');
+    const big = { name: 'big.pb.gz', size: MAX_IMPORT_FILE_BYTES + 1, slice: () => { throw new Error('read'); } } as unknown as File;
     const small = new File([new Uint8Array([0, 1, 2, 250, 255])], 'small.folded');
     await useStore.getState().importFiles([big, small]);
     expect(useStore.getState().error).toMatchObject({ code: 'TOO_LARGE', title: 'The file could not be imported' });
-    expect(useStore.getState().error?.message).toContain(`big.pb.gz is larger than ${MAX_IMPORT_BYTES / (1024 * 1024)} MiB.`);
+    expect(useStore.getState().error?.message).toContain('big.pb.gz is larger than 1 GiB.');
     expect(imports.map((r) => r.fileName)).toEqual(['small.folded']);
     expect(Array.from(base64ToBytes(imports[0]?.dataBase64 ?? ''))).toEqual([0, 1, 2, 250, 255]);
     expect(opened).toEqual(['imp-1']);
     expect(useStore.getState().busy).toBeNull();
   });
 
-  it('accepts a file of exactly MAX_IMPORT_BYTES (the limit is inclusive)', async () => {
-    const { api, imports } = fakeApi();
+  it('sends a large file in chunks of IMPORT_CHUNK_BYTES, in order, and shows the progress', async () => {
+    const begun: number[] = [];
+    const chunks: { offset: number; length: number }[] = [];
+    const busy: string[] = [];
+    const { api } = fakeApi({
+      beginImport: async (f) => {
+        begun.push(f.size);
+        return { importId: 'big' };
+      },
+      importChunk: async (c) => {
+        chunks.push({ offset: c.offset, length: base64ToBytes(c.dataBase64).length });
+        busy.push(useStore.getState().busy ?? '');
+      },
+      finishImport: async () => ({ summary, duplicate: false, format: 'folded', gzipped: true }),
+    });
     await useStore.getState().init(api);
-    const atLimit = { name: 'edge.pb.gz', size: MAX_IMPORT_BYTES, arrayBuffer: async () => new ArrayBuffer(3) } as unknown as File;
-    await useStore.getState().importFiles([atLimit]);
+    const size = IMPORT_CHUNK_BYTES * 2 + 10;
+    await useStore.getState().importFiles([new File([new Uint8Array(size)], 'edge.folded.gz')]);
     expect(useStore.getState().error).toBeNull();
-    expect(imports).toHaveLength(1);
+    expect(begun).toEqual([size]);
+    expect(chunks).toEqual([{ offset: 0, length: IMPORT_CHUNK_BYTES }, { offset: IMPORT_CHUNK_BYTES, length: IMPORT_CHUNK_BYTES }, { offset: 2 * IMPORT_CHUNK_BYTES, length: 10 }]);
+    expect(busy[1]).toMatch(/^Importing edge\.folded\.gz… \d+%$/);
+    expect(useStore.getState().notice).toBe('Imported edge.folded.gz (folded stacks, gzipped).');
+  });
+
+  it('tells the user when the file was in the library already, and cancels an import that failed midway', async () => {
+    const cancelled: string[] = [];
+    const { api, opened } = fakeApi({
+      finishImport: async () => ({ summary: { ...summary, id: 'old', title: 'svc from Monday' }, duplicate: true, format: 'pprof', gzipped: true }),
+    });
+    await useStore.getState().init(api);
+    await useStore.getState().importFiles([new File(['x'], 'svc.pb.gz')]);
+    expect(opened).toEqual(['old']);
+    expect(useStore.getState().notice).toBe('svc.pb.gz is already in the library (as “svc from Monday”): nothing was added, the existing entry is open.');
+
+    const failing = fakeApi({
+      importChunk: async () => Promise.reject(new Error('DISK_FULL: no space left')),
+      cancelImport: async (id) => {
+        cancelled.push(id);
+      },
+    });
+    await useStore.getState().init(failing.api);
+    await useStore.getState().importFiles([new File(['x'], 'full.folded')]);
+    expect(useStore.getState().error).toMatchObject({ code: 'DISK_FULL', title: 'full.folded could not be imported' });
+    expect(cancelled).toEqual(['u0']);
   });
 
   it('shows an import failure under the file name and opens nothing', async () => {
-    const { api, opened } = fakeApi({ importProfile: async () => Promise.reject(new Error('BAD_INPUT: not a profile')) });
+    const { api, opened } = fakeApi({ finishImport: async () => Promise.reject(new Error('BAD_INPUT: not a profile')) });
     await useStore.getState().init(api);
     await useStore.getState().importFiles([new File(['x'], 'junk.txt')]);
     expect(useStore.getState().error).toMatchObject({ code: 'BAD_INPUT', title: 'junk.txt could not be imported' });
@@ -143,6 +198,64 @@ describe('capture slice', () => {
     await useStore.getState().startCapture('h', { hz: 99, seconds: 0, target: { kind: 'all' }, strict: false });
     expect(startCapture).toHaveBeenCalledTimes(1);
     expect(useStore.getState().notice).toMatch(/already running/);
+  });
+});
+
+describe('capture slice: captures outlive the window', () => {
+  const options = { hz: 99, seconds: 0, target: { kind: 'all' as const }, strict: false };
+  const runningOn = (hostId: string, captureId: string) => ({ captureId, hostId, hostLabel: `${hostId}-label`, options, startedMs: 1, samples: 40, lost: 0, elapsedMs: 3000, stopping: false });
+  const connection = { hostId: 'h', hostLabel: 'h-label', user: 'ops', hostKeyFingerprint: '', kernel: '6.1', arch: 'x86_64', isRoot: false };
+
+  it('a reloaded window gets its connections and the running capture back, on the live view', async () => {
+    const checkHost = vi.fn(async () => Promise.reject(new Error('INTERNAL: not needed here')));
+    const { api, emit } = fakeApi({ listConnections: async () => [connection], listRunningCaptures: async () => [runningOn('h', 'c-live')], checkHost });
+    await useStore.getState().init(api);
+    expect(useStore.getState().hostStates.h).toMatchObject({ phase: 'connected', connection });
+    expect(checkHost).toHaveBeenCalledWith('h');
+    expect(useStore.getState().capture).toMatchObject({ captureId: 'c-live', hostLabel: 'h-label', samples: 40, running: true });
+    expect(useStore.getState().screen).toEqual({ kind: 'profile' });
+    emit({ type: 'capture-progress', captureId: 'c-live', hostId: 'h', samples: 99, lost: 1, elapsedMs: 4000, profile });
+    expect(useStore.getState().open?.profile).toBe(profile);
+    expect(useStore.getState().running[0]?.samples).toBe(99);
+    emit({ type: 'capture-ended', captureId: 'c-live', hostId: 'h', summary, error: null });
+    expect(useStore.getState().running).toEqual([]);
+  });
+
+  it('starting on a host with a running capture attaches to it instead of starting a second', async () => {
+    const startCapture = vi.fn(async () => ({ captureId: 'new' }));
+    const { api, emit } = fakeApi({ startCapture });
+    await useStore.getState().init(api);
+    emit({ type: 'capture-started', capture: runningOn('h', 'other-window') });
+    await useStore.getState().startCapture('h', options);
+    expect(startCapture).not.toHaveBeenCalled();
+    expect(useStore.getState().capture?.captureId).toBe('other-window');
+    expect(useStore.getState().notice).toMatch(/already running on h-label/);
+  });
+
+  it('Disconnect asks while a capture runs on the host, and only a yes disconnects', async () => {
+    const disconnect = vi.fn(async () => undefined);
+    const { api, emit } = fakeApi({ disconnect });
+    await useStore.getState().init(api);
+    emit({ type: 'capture-started', capture: runningOn('h', 'c1') });
+    await useStore.getState().disconnect('h');
+    expect(disconnect).not.toHaveBeenCalled();
+    expect(useStore.getState().pendingDisconnect).toBe('h');
+    await useStore.getState().disconnect('h', true);
+    expect(disconnect).toHaveBeenCalledWith('h');
+    expect(useStore.getState().pendingDisconnect).toBeNull();
+    await useStore.getState().disconnect('other');
+    expect(disconnect).toHaveBeenCalledTimes(2);
+  });
+
+  it('stops a running capture that is not the live view', async () => {
+    const stopCapture = vi.fn(async () => summary);
+    const { api, emit } = fakeApi({ stopCapture });
+    await useStore.getState().init(api);
+    emit({ type: 'capture-started', capture: runningOn('h2', 'bg') });
+    await useStore.getState().stopRunning('bg');
+    expect(stopCapture).toHaveBeenCalledWith('bg');
+    expect(useStore.getState().running).toEqual([]);
+    expect(useStore.getState().capture).toBeNull();
   });
 });
 
