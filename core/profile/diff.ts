@@ -167,6 +167,31 @@ export function biggestChanges(diff: ProfileDiff, by: 'self' | 'total', limit: n
   return { regressions: regressions.slice(0, limit), improvements: improvements.slice(0, limit) };
 }
 
+/** The comparison as a table: what `emberscope compare` prints and the compare view lists. */
+export interface ComparisonTable {
+  readonly baseSamples: number;
+  readonly targetSamples: number;
+  readonly scale: number;
+  /** describeNormalization's sentence. */
+  readonly normalization: string;
+  readonly bySelf: Changes;
+  readonly byTotal: Changes;
+  /** The first `limit` functions in `go tool pprof -top -diff_base` order (|self delta|, then name), unchanged ones left out. */
+  readonly flat: readonly FunctionDiff[];
+}
+
+export function comparisonTable(diff: ProfileDiff, limit: number): ComparisonTable {
+  return {
+    baseSamples: diff.baseSamples,
+    targetSamples: diff.targetSamples,
+    scale: diff.scale,
+    normalization: describeNormalization(diff),
+    bySelf: biggestChanges(diff, 'self', limit),
+    byTotal: biggestChanges(diff, 'total', limit),
+    flat: diff.functions.filter((f) => f.selfDelta !== 0 || f.totalDelta !== 0).slice(0, limit),
+  };
+}
+
 // ---------------------------------------------------------------- the differential flame tree
 
 export interface DiffFlameNode {

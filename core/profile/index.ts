@@ -11,5 +11,5 @@ export { describeOverflow } from './overflow';
 export { liveSnapshot, LIVE_OTHER_COMM } from './live';
 export type { StatusShare, SymbolizationQuality } from './quality';
 export { countsPerStack } from './aggregate';
-export { diffProfiles, biggestChanges, buildDiffFlameTree, describeNormalization, byPprofFlatOrder } from './diff';
-export type { FunctionDiff, ProfileDiff, DiffOptions, Changes, DiffFlameNode, DiffFlameTree, DiffFlameOptions } from './diff';
+export { diffProfiles, biggestChanges, comparisonTable, buildDiffFlameTree, describeNormalization, byPprofFlatOrder } from './diff';
+export type { ComparisonTable, FunctionDiff, ProfileDiff, DiffOptions, Changes, DiffFlameNode, DiffFlameTree, DiffFlameOptions } from './diff';
