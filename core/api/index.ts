@@ -7,3 +7,4 @@ export { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BASE64_CHARS, MAX_IMPORT_BYTES } f
 export { parseApiError, unwrapRemoteError } from './errors';
 export { SEVERITY_WORST_FIRST } from './severity';
 export type { ErrorCode } from '../errors';
+export { previousCaptureOf } from './compare';

@@ -8,6 +8,7 @@ import { EmberError, describeError, isEmberError } from '../../core/errors';
 import { liveSnapshot } from '../../core/profile';
 import type { Prompts, Services, Session, CaptureHandle } from '../services/types';
 import { validateCall } from './validate';
+import { compareCaptures, exportComparisonOf } from './compare';
 import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
 import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer } from '../../core/api';
 import { isRedactionOff, normalizeRedaction } from '../../core/redaction';
@@ -235,6 +236,8 @@ export function createBackend(services: Services, options: BackendOptions): Back
         redactionSummary: file.redactionSummary,
       };
     },
+    compareCaptures: (request) => compareCaptures(services.library, request),
+    exportComparison: (request) => exportComparisonOf(services.library, request),
   };
 
   return {

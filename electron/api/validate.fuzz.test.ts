@@ -28,6 +28,8 @@ const VALID: Record<string, unknown[]> = {
   removeCapture: ['c-1'],
   importProfile: [{ fileName: 'cpu.pb.gz', dataBase64: 'H4sIAAAA' }],
   exportCapture: [{ captureId: 'c-1', format: 'pprof', redaction, confirmedUnredacted: false }],
+  compareCaptures: [{ baseId: null, targetId: 'c-2' }],
+  exportComparison: [{ baseId: 'c-1', targetId: 'c-2', redaction, confirmedUnredacted: false }],
 };
 
 const hostile = fc.oneof(

@@ -45,6 +45,8 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
       return { ...summary, id: `imp-${imports.length}` };
     },
     exportCapture: unused,
+    compareCaptures: unused,
+    exportComparison: unused,
     onEvent: (l) => {
       listener = l;
       return () => (listener = null);
