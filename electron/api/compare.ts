@@ -25,7 +25,8 @@ export async function exportComparisonOf(library: LibraryService, request: Compa
   }
   const base = await library.open(request.baseId);
   const target = await library.open(request.targetId);
-  const file = exportComparison(base.profile, target.profile, `${base.summary.title}-vs-${target.summary.title}`, { format: 'pprof', redaction: normalizeRedaction(request.redaction) });
+  const stem = (title: string): string => title.replace(/\.(pb\.gz|pb|pprof|prof|gz|folded|collapsed|txt)$/i, '');
+  const file = exportComparison(base.profile, target.profile, `${stem(base.summary.title)}-vs-${stem(target.summary.title)}`, { format: 'pprof', redaction: normalizeRedaction(request.redaction) });
   return {
     fileName: file.fileName,
     mimeType: file.mimeType,
