@@ -132,6 +132,29 @@ export interface RunningCapture {
   readonly stopping: boolean;
 }
 
+// ---------------------------------------------------------------- comparing two captures
+
+export interface CompareRequest {
+  /** The capture compared against (before); null: the previous capture of the target's host. */
+  readonly baseId: string | null;
+  /** The capture compared (after). */
+  readonly targetId: string;
+}
+
+/** Both captures as stored; the view redacts them with one key and diffs them (core/profile/diff.ts). */
+export interface OpenedComparison {
+  readonly base: OpenedCapture;
+  readonly target: OpenedCapture;
+}
+
+export interface ComparisonExportRequest {
+  readonly baseId: string;
+  readonly targetId: string;
+  readonly redaction: RedactionSettings;
+  /** Must be true when every redaction toggle is off (as for exportCapture). */
+  readonly confirmedUnredacted: boolean;
+}
+
 // ---------------------------------------------------------------- events
 
 export type ApiEvent =
@@ -215,6 +238,10 @@ export interface EmberscopeApi {
   finishImport(importId: string): Promise<ImportedCapture>;
   cancelImport(importId: string): Promise<void>;
   exportCapture(request: ExportRequest): Promise<ExportedFile>;
+  /** Opens a base and a target for the compare view ("previous capture of this host" when baseId is null). */
+  compareCaptures(request: CompareRequest): Promise<OpenedComparison>;
+  /** The comparison as gzipped pprof in `go tool pprof -diff_base` form (base negated), redacted as asked. */
+  exportComparison(request: ComparisonExportRequest): Promise<ExportedFile>;
 
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: (event: ApiEvent) => void): () => void;

@@ -17,3 +17,4 @@ export {
 export { parseApiError, unwrapRemoteError } from './errors';
 export { SEVERITY_WORST_FIRST } from './severity';
 export type { ErrorCode } from '../errors';
+export { previousCaptureOf } from './compare';

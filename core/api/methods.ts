@@ -27,6 +27,8 @@ export const METHOD_ARITY = Object.freeze({
   finishImport: 1,
   cancelImport: 1,
   exportCapture: 1,
+  compareCaptures: 1,
+  exportComparison: 1,
 } as const satisfies Record<ApiMethod, number>);
 
 export const API_METHODS = Object.keys(METHOD_ARITY) as ApiMethod[];

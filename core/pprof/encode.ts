@@ -37,8 +37,18 @@ interface MappingEntry {
   hasLineNumbers: boolean;
 }
 
-export function encodePprof(profile: Profile): Uint8Array {
-  const steps = encodePprofInSteps(profile);
+/** What a diff export (./encode-diff.ts) changes about the sample rows. */
+export interface SampleRowValues {
+  /** The row's count as written (may be negative: a diff's base rows); whole numbers. */
+  readonly count: (rowIndex: number) => number;
+  /** The row's CPU nanoseconds as written (may be negative); whole numbers. */
+  readonly nanoseconds: (rowIndex: number) => number;
+  /** An extra string label of the row (pprof::base=true on a diff's base rows), or null. */
+  readonly label: (rowIndex: number) => readonly [string, string] | null;
+}
+
+export function encodePprof(profile: Profile, rowValues?: SampleRowValues): Uint8Array {
+  const steps = encodePprofInSteps(profile, STEP_ITEMS, rowValues);
   for (;;) {
     const next = steps.next();
     if (next.done) return next.value;
@@ -46,7 +56,7 @@ export function encodePprof(profile: Profile): Uint8Array {
 }
 
 /** The encoder as a generator: it yields between steps and returns the bytes. */
-export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS): Generator<void, Uint8Array> {
+export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS, rowValues?: SampleRowValues): Generator<void, Uint8Array> {
   const strings = new Map<string, number>([['', 0]]);
   const str = (s: string): number => {
     let index = strings.get(s);
@@ -77,8 +87,13 @@ export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS): G
     const sample = out.begin(PROFILE.sample);
     out.packedField(SAMPLE.locationId, profile.stacks[row.stack] ?? [], 1);
     const values = out.begin(SAMPLE.value);
-    out.uint(row.count);
-    out.bigUint(nanoseconds(row.count, periodNs));
+    if (rowValues) {
+      out.int64(rowValues.count(done));
+      out.int64(rowValues.nanoseconds(done));
+    } else {
+      out.uint(row.count);
+      out.bigUint(nanoseconds(row.count, periodNs));
+    }
     out.end(values);
     label(out, commKey, LABEL.str, str(row.comm));
     label(out, pidKey, LABEL.num, row.pid);
@@ -90,6 +105,8 @@ export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS): G
       out.uintField(LABEL.numUnit, msUnit);
       out.end(at);
     }
+    const extra = rowValues?.label(done);
+    if (extra) label(out, str(extra[0]), LABEL.str, str(extra[1]));
     out.end(sample);
     if (++done % stepItems === 0) yield;
   }

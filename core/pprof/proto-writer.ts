@@ -53,6 +53,12 @@ export class ProtoWriter {
     this.uint64(Number((value >> 32n) & 0xffffffffn), Number(value & 0xffffffffn));
   }
 
+  /** A signed whole number as protobuf's int64 (a negative one in ten bytes, two's complement). */
+  int64(value: number): void {
+    if (value >= 0) return this.bigUint(Number.isSafeInteger(value) ? value : BigInt(value));
+    this.bigUint(BigInt.asUintN(64, BigInt(value)));
+  }
+
   tag(field: number, wire: number): void {
     this.uint(field * 8 + wire);
   }

@@ -14,3 +14,5 @@ export { countsPerStack } from './aggregate';
 export { timelineCounts, profileInRange, clipRange, describeRange, OTHER_PROCESSES } from './timeline';
 export type { BucketRange, TimelineCounts, TimelineSeries } from './timeline';
 export { MAX_TIME_BUCKETS } from './builder';
+export { diffProfiles, biggestChanges, comparisonTable, buildDiffFlameTree, describeNormalization, byPprofFlatOrder } from './diff';
+export type { ComparisonTable, FunctionDiff, ProfileDiff, DiffOptions, Changes, DiffFlameNode, DiffFlameTree, DiffFlameOptions } from './diff';

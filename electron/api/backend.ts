@@ -10,6 +10,7 @@ import type { Prompts, Services, Session, CaptureHandle, ImportSession } from '.
 import { validateCall } from './validate';
 import { IMPORT_CHUNK_BYTES, IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
 import type { ApiErrorInfo, ApiEvent, ApiMethod, ApiResult, AppInfo, EmberscopeApi, ExportRequest, Prompt, PromptAnswer, RunningCapture } from '../../core/api';
+import { compareCaptures, exportComparisonOf } from './compare';
 import { isRedactionOff, normalizeRedaction } from '../../core/redaction';
 
 export interface BackendOptions {
@@ -316,6 +317,8 @@ export function createBackend(services: Services, options: BackendOptions): Back
         redactionSummary: file.redactionSummary,
       };
     },
+    compareCaptures: (request) => compareCaptures(services.library, request),
+    exportComparison: (request) => exportComparisonOf(services.library, request),
   };
 
   return {

@@ -34,6 +34,8 @@ const VALID: Record<string, unknown[]> = {
   finishImport: ['imp-1'],
   cancelImport: ['imp-1'],
   exportCapture: [{ captureId: 'c-1', format: 'pprof', redaction, confirmedUnredacted: false }],
+  compareCaptures: [{ baseId: null, targetId: 'c-2' }],
+  exportComparison: [{ baseId: 'c-1', targetId: 'c-2', redaction, confirmedUnredacted: false }],
 };
 
 const hostile = fc.oneof(

@@ -12,6 +12,8 @@ import type {
   ApiMethod,
   CaptureOptions,
   CaptureTarget,
+  CompareRequest,
+  ComparisonExportRequest,
   ExportRequest,
   HostInput,
   ImportBegin,
@@ -220,6 +222,17 @@ export const exportRequest: Check<ExportRequest> = obj({
   confirmedUnredacted: bool,
 });
 
+const idOrNull: Check<string | null> = (value, path) => (value === null ? null : id(value, path));
+
+export const compareRequest: Check<CompareRequest> = obj({ baseId: idOrNull, targetId: id });
+
+export const comparisonExportRequest: Check<ComparisonExportRequest> = obj({
+  baseId: id,
+  targetId: id,
+  redaction: redactionSettings,
+  confirmedUnredacted: bool,
+});
+
 // ---------------------------------------------------------------- per method
 
 const none = (): [] => [];
@@ -250,6 +263,8 @@ export const API_ARGS: { readonly [M in ApiMethod]: ArgsCheck<M> } = {
   finishImport: (a) => [id(a[0], 'importId')],
   cancelImport: (a) => [id(a[0], 'importId')],
   exportCapture: (a) => [exportRequest(a[0], 'request')],
+  compareCaptures: (a) => [compareRequest(a[0], 'request')],
+  exportComparison: (a) => [comparisonExportRequest(a[0], 'request')],
 };
 
 export { API_METHODS };

@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { EmberError } from '../../core/errors';
 import { startBrowserMode } from '../browser/server';
 import { CAPTURE_COMMAND } from './capture-command';
+import { COMPARE_COMMAND } from './compare-command';
 import { flag, text, texts, usage, wholeNumber, type Command, type CommandContext, type OptionDefs, type Positional } from './command-line';
 import { confirmPlan, connectTo, err, hashKeyFrom, printJson, redactionFrom } from './common';
 import { EXIT } from './exit-codes';
@@ -197,6 +198,7 @@ export const COMMANDS: readonly Command[] = [
   },
   { name: 'library remove', args: [{ name: 'ID', missing: 'a capture id' }], summary: 'removes a capture from the library', run: libraryRemove },
   { name: 'import', args: [{ name: 'FILE', missing: 'a file' }], summary: 'adds a pprof or folded file to the library', run: importFile },
+  COMPARE_COMMAND,
   { name: 'ui', options: { 'ui-port': { type: 'string', value: 'N' }, 'no-open': { type: 'boolean' } }, summary: 'the console in a browser (loopback only)', run: ui },
   { name: 'version', summary: 'prints the version (also --version)', run: version },
   { name: 'help', summary: 'this text (also --help, -h)', run: help },

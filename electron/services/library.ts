@@ -289,7 +289,7 @@ export class Library implements LibraryService {
 }
 
 /** The settings of an export: a preset or the view's toggles, plus extra patterns. */
-function exportSettings(options: ExportOptions): RedactionSettings {
+export function exportSettings(options: ExportOptions): RedactionSettings {
   const redaction = options.redaction ?? DEFAULT_EXPORT_PRESET;
   if (typeof redaction === 'string' && !isPreset(redaction)) {
     throw new EmberError('BAD_OPTIONS', `unknown redaction preset ${JSON.stringify(redaction)}; presets are ${Object.keys(PRESETS).join(', ')}`);

@@ -5,6 +5,7 @@ import { HostList } from './components/HostList';
 import { HostView } from './components/HostView';
 import { Library, ImportButton } from './components/Library';
 import { ProfileView } from './components/ProfileView';
+import { CompareView } from './components/CompareView';
 import { ErrorBanner, ExportConfirm, Prompts } from './components/Dialogs';
 import { DisconnectConfirm, RunningCaptures } from './components/RunningCaptures';
 
@@ -76,6 +77,7 @@ export function App() {
   const open = useStore((s) => s.open);
   const capture = useStore((s) => s.capture);
   const go = useStore((s) => s.go);
+  const libraryCount = useStore((s) => s.library.length);
   const dropping = useDropImport();
 
   return (
@@ -89,6 +91,11 @@ export function App() {
           {open || capture ? (
             <button type="button" className={screen.kind === 'profile' ? 'tab on' : 'tab'} aria-current={screen.kind === 'profile' ? 'page' : undefined} onClick={() => go({ kind: 'profile' })}>
               Profile
+            </button>
+          ) : null}
+          {libraryCount >= 2 ? (
+            <button type="button" className={screen.kind === 'compare' ? 'tab on' : 'tab'} aria-current={screen.kind === 'compare' ? 'page' : undefined} onClick={() => go({ kind: 'compare' })} data-testid="tab-compare">
+              Compare
             </button>
           ) : null}
         </nav>
@@ -109,7 +116,7 @@ export function App() {
           <Library />
         </aside>
         <main className="main" id="main">
-          {screen.kind === 'host' ? <HostView hostId={screen.hostId} /> : screen.kind === 'profile' ? <ProfileView /> : <Welcome />}
+          {screen.kind === 'host' ? <HostView hostId={screen.hostId} /> : screen.kind === 'profile' ? <ProfileView /> : screen.kind === 'compare' ? <CompareView /> : <Welcome />}
         </main>
       </div>
       <Prompts />

@@ -48,6 +48,8 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
       exports.push(r);
       return { fileName: 'svc.pb.gz', mimeType: 'application/gzip', dataBase64: 'AAEC', redactionSummary: '1 function masked' };
     },
+    compareCaptures: async () => ({ base: { summary, profile }, target: { summary, profile } }),
+    exportComparison: async () => ({ fileName: 'd.diff.pb.gz', mimeType: 'application/gzip', dataBase64: 'AAEC', redactionSummary: 'no redaction' }),
     onEvent: (l) => {
       listener = l;
       return () => (listener = null);

@@ -6,7 +6,7 @@ import { describeFailure, type UiError } from '../failure';
 import { routeEvent } from './route-event';
 import type { Slice } from './types';
 
-export type Screen = { readonly kind: 'welcome' } | { readonly kind: 'host'; readonly hostId: string } | { readonly kind: 'profile' };
+export type Screen = { readonly kind: 'welcome' } | { readonly kind: 'host'; readonly hostId: string } | { readonly kind: 'profile' } | { readonly kind: 'compare' };
 
 export interface AppSlice {
   api: EmberscopeApi | null;

@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import { createAppSlice } from './app';
 import { createCaptureSlice } from './capture';
+import { createCompareSlice } from './compare';
 import { createHostsSlice } from './hosts';
 import { createLibrarySlice } from './library';
 import { createPromptsSlice } from './prompts';
@@ -16,6 +17,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createCaptureSlice(...a),
   ...createLibrarySlice(...a),
   ...createViewSlice(...a),
+  ...createCompareSlice(...a),
 }));
 
 export type { Store } from './types';

@@ -62,6 +62,8 @@ function fakeApi(overrides: Partial<EmberscopeApi> = {}): { api: EmberscopeApi; 
     },
     cancelImport: async () => undefined,
     exportCapture: unused,
+    compareCaptures: unused,
+    exportComparison: unused,
     onEvent: (l) => {
       listener = l;
       return () => (listener = null);

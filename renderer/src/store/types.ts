@@ -3,12 +3,13 @@ import type { StateCreator, StoreApi } from 'zustand';
 import type { EmberscopeApi } from '../../../core/api';
 import type { AppSlice } from './app';
 import type { CaptureSlice } from './capture';
+import type { CompareSlice } from './compare';
 import type { HostsSlice } from './hosts';
 import type { LibrarySlice } from './library';
 import type { PromptsSlice } from './prompts';
 import type { ViewSlice } from './view';
 
-export type Store = AppSlice & HostsSlice & PromptsSlice & CaptureSlice & LibrarySlice & ViewSlice;
+export type Store = AppSlice & HostsSlice & PromptsSlice & CaptureSlice & LibrarySlice & ViewSlice & CompareSlice;
 
 /** One part of the store: its state and actions, with set/get over the whole store. */
 export type Slice<T> = StateCreator<Store, [], [], T>;
