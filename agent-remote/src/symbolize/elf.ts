@@ -120,7 +120,14 @@ export class SymbolTable {
     /** Byte offsets of each name in `bytes`; name i is bytes[nameOffs[i], nameOffs[i + 1]). */
     private readonly nameOffs: Uint32Array,
     private readonly bytes: Uint8Array,
+    /** Where each symbol came from (a SymbolOrigin code), when tables were merged. */
+    readonly origins?: Uint8Array,
   ) {}
+
+  /** Raw bytes of name i (merging tables without decoding). */
+  nameBytes(i: number): Uint8Array {
+    return this.bytes.subarray(this.nameOffs[i] ?? 0, this.nameOffs[i + 1] ?? 0);
+  }
 
   get count(): number {
     return this.addrs.length;
@@ -269,8 +276,8 @@ export class ElfFile {
    * address keep the global one, then the larger one. Works on typed arrays: no object per
    * symbol and no string until a name is asked for.
    */
-  functionSymbols(): SymbolTable {
-    const tabs = this.sections.filter((s) => s.type === SHT_SYMTAB).concat(this.sections.filter((s) => s.type === SHT_DYNSYM));
+  functionSymbols(which: 'any' | 'symtab' | 'dynsym' = 'any'): SymbolTable {
+    const tabs = (which === 'dynsym' ? [] : this.sections.filter((s) => s.type === SHT_SYMTAB)).concat(which === 'symtab' ? [] : this.sections.filter((s) => s.type === SHT_DYNSYM));
     let addrs = new Float64Array(0);
     let sizes = new Float64Array(0);
     let globals = new Uint8Array(0);
@@ -346,6 +353,24 @@ export class ElfFile {
     });
     offs[keep.length] = at;
     return new SymbolTable(outAddrs, outSizes, offs, names);
+  }
+
+  /** Function symbols of .symtab alone (0 when stripped). */
+  hasSymtabFunctions(): boolean {
+    return this.sections.some((s) => s.type === SHT_SYMTAB && s.size >= 48);
+  }
+
+  /** The `.gnu_debuglink` section: a debug file's name and the CRC32 of its contents. */
+  debugLink(): { name: string; crc: number } | undefined {
+    const s = this.section('.gnu_debuglink');
+    if (!s || s.type === SHT_NOBITS || s.size < 6 || s.size > 4096) return undefined;
+    const b = this.sectionData(s, 4096);
+    const end = b.indexOf(0);
+    if (end <= 0) return undefined;
+    const name = utf8.decode(b.subarray(0, end));
+    const crcAt = (end + 1 + 3) & ~3;
+    if (crcAt + 4 > b.byteLength || name.includes('/')) return undefined;
+    return { name, crc: dv(b).getUint32(crcAt, true) };
   }
 
   hasSection(name: string): boolean {
