@@ -11,3 +11,5 @@ export { describeOverflow } from './overflow';
 export { liveSnapshot, LIVE_OTHER_COMM } from './live';
 export type { StatusShare, SymbolizationQuality } from './quality';
 export { countsPerStack } from './aggregate';
+export { symbolSourceCounts, describeSymbolSources } from './sources';
+export type { SourceShare, SymbolSourceCounts } from './sources';

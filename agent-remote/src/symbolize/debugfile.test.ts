@@ -188,7 +188,8 @@ describe('MiniDebugInfo', () => {
     // Corrupt xz: counted as an error, the binary still loads with its .dynsym.
     const bad = join(sub, 'bad');
     const packed = readFileSync(join(sub, 'mini_debuginfo.xz'));
-    packed[Math.floor(packed.length / 2)] ^= 0x55;
+    const mid = Math.floor(packed.length / 2);
+    packed[mid] = (packed[mid] ?? 0) ^ 0x55;
     writeFileSync(join(sub, 'bad.xz'), packed);
     sh('strip', ['--strip-all', '-o', bad, unstripped]);
     sh('objcopy', ['--add-section', `.gnu_debugdata=${join(sub, 'bad.xz')}`, bad]);

@@ -12,16 +12,12 @@ import { lookupGoFunc, type GoFuncTable } from './gopclntab';
 import { kernelOffset, lookupKernel, readKallsyms, type KernelSymbols } from './kallsyms';
 import { lookupPerfMap, perfMapPath, readPerfMap, type PerfMap } from './perfmap';
 import { findMapping, isFileMapping, parseMaps, type Mapping } from './procmaps';
-import type { FrameKind, FrameStatus } from '../../../core/profile/types';
+import type { FrameKind, FrameStatus, SymbolSource, UnnamedReason } from '../../../core/profile/types';
 import { demangle } from './demangle';
 import { findDebugFile } from './debugfile';
 import { miniDebugInfoSymbols } from './minidebuginfo';
 import { mergeSymbols, originName } from './symbolmerge';
 
-/** Which table named a frame (counted per capture: SymbolizationStats.sources). */
-export type SymbolSource = 'symtab' | 'dynsym' | 'debug-file' | 'minidebuginfo' | 'pclntab' | 'perf-map' | 'kallsyms';
-/** Why a frame stayed unnamed. */
-export type UnnamedReason = 'no-symbols' | 'build-id-mismatch' | 'crc-mismatch' | 'unreadable' | 'kernel-hidden' | 'outside-symbols';
 
 export interface ResolvedFrame {
   name: string;

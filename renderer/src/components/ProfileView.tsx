@@ -2,7 +2,7 @@
 // top-functions table and the redaction panel. Redaction is applied here, once, and both the
 // graph and the table are drawn from the redacted profile.
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { buildFlameTree, describeOverflow, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
+import { buildFlameTree, describeOverflow, describeSymbolSources, symbolSourceCounts, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
 import { useStore } from '../store';
 import { redactForView } from '../model/redaction';
 import { formatCount, percent } from '../model/flame';
@@ -36,6 +36,13 @@ export function ProfileView() {
   const deferredSearch = useDeferredValue(search);
 
   const view = useMemo(() => (open ? redactForView(open.profile, redaction) : null), [open, redaction]);
+  // Where frame names came from: the frames' own record (live and just saved), else the saved metadata.
+  const sources = useMemo(() => {
+    if (!open) return '';
+    const c = symbolSourceCounts(open.profile);
+    if (Object.keys(c.named).length > 0 || Object.keys(c.unnamed).length > 0) return describeSymbolSources(c);
+    return open.summary?.symbolSources ? describeSymbolSources(open.summary.symbolSources) : '';
+  }, [open]);
   // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
   // most 50,000 nodes are kept: large profiles stay responsive.
   const tree = useMemo(() => {
@@ -138,6 +145,11 @@ export function ProfileView() {
       {overflow ? (
         <p className="overflow-notice" role="status" data-testid="overflow-notice">
           {overflow}
+        </p>
+      ) : null}
+      {sources ? (
+        <p className="symbol-sources" data-testid="symbol-sources">
+          Symbols: {sources}
         </p>
       ) : null}
 
