@@ -13,6 +13,8 @@ describe('symbol sources of a profile', () => {
     const S = FrameStatus.FRAME_STATUS_SYMBOLIZED;
     const N = FrameStatus.FRAME_STATUS_NO_SYMBOLS;
     const delta = deltaToCore({
+      seq: 1,
+      partial: false,
       frames: [
         wire(1, 'malloc', S, 'dynsym', ''),
         wire(2, '__libc_start_call_main', S, 'debug-file', ''),

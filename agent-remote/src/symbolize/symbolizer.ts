@@ -665,11 +665,13 @@ export function resolveInBinary(bin: BinaryInfo, modulePath: string, fileOff: nu
       };
     }
   }
+  // Unnamed: the name shows the file offset (as perf does), the address is the ELF virtual
+  // address, what a debug file of this build id (debuginfod, a desktop directory) is indexed by.
   return {
     name: `${basename(modulePath)}+${hex(fileOff)}`,
     module: modulePath,
     buildId: bin.buildId,
-    address: hex(fileOff),
+    address: hex(vaddr),
     kind: 'user',
     status: 'no-symbols',
     mangled: '',

@@ -367,7 +367,7 @@ export interface Frame {
   file: string;
   /** 0 unknown */
   line: number;
-  /** "0x..." module-relative (function start when symbolized), "" unknown */
+  /** "0x..." module-relative (function start when symbolized; the ELF virtual address when unnamed), "" unknown */
   address: string;
   kind: FrameKind;
   status: FrameStatus;
