@@ -24,8 +24,9 @@ export type UnnamedReason =
   | 'kernel-hidden'
   | 'outside-symbols'
   | 'server-unreachable'
-  | 'not-on-server';
-export const UNNAMED_REASONS: readonly UnnamedReason[] = ['no-symbols', 'build-id-mismatch', 'crc-mismatch', 'unreadable', 'kernel-hidden', 'outside-symbols', 'server-unreachable', 'not-on-server'];
+  | 'not-on-server'
+  | 'too-large';
+export const UNNAMED_REASONS: readonly UnnamedReason[] = ['no-symbols', 'build-id-mismatch', 'crc-mismatch', 'unreadable', 'kernel-hidden', 'outside-symbols', 'server-unreachable', 'not-on-server', 'too-large'];
 
 export const FRAME_KINDS: readonly FrameKind[] = ['user', 'kernel', 'jit', 'unknown'];
 export const FRAME_STATUSES: readonly FrameStatus[] = ['symbolized', 'no-symbols', 'unreadable', 'jit', 'kernel-hidden'];

@@ -304,4 +304,6 @@ export interface ServicesConfig {
   readonly keychainService?: string;
   /** Log lines for the agent's stderr and diagnostics (never secrets). */
   readonly log?: (line: string) => void;
+  /** debuginfod servers the desktop asks for symbols the host lacks (the app's setting; default DEBUGINFOD_URLS). */
+  readonly debuginfodUrls?: readonly string[];
 }
