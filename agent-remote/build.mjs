@@ -47,6 +47,23 @@ export const inlineDemanglerWasm = {
   },
 };
 
+// xz-decompress's WebAssembly (symbolize/xz.ts, MiniDebugInfo): the package ships it base64-encoded
+// inside its JS file; the bundle carries the same base64 and decodes it on first use.
+export const inlineXzWasm = {
+  name: 'inline-xz-wasm',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]symbolize[\\/]xz-wasm-bytes\.ts$/ }, () => {
+      const js = readFileSync(createRequire(import.meta.url).resolve('xz-decompress/dist/package/xz-decompress.js'), 'latin1');
+      const m = /data:application\/wasm;base64,([A-Za-z0-9+/=]+)/.exec(js);
+      if (!m) throw new Error('xz-decompress: no WebAssembly found in its package');
+      return {
+        contents: `const b64 = ${JSON.stringify(m[1])};\nexport function xzWasmBytes() { return Buffer.from(b64, 'base64'); }`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 export async function buildAgent({ outdir = join(root, 'dist', 'agent'), sourcemap = false, minify = true } = {}) {
   const outfile = join(outdir, 'agent.cjs');
   const result = await build({
@@ -63,7 +80,7 @@ export async function buildAgent({ outdir = join(root, 'dist', 'agent'), sourcem
     logLevel: 'warning',
     banner: { js: '#!/usr/bin/env node\n// Emberscope host agent (bundled). See agent-remote/ in the Emberscope repository.' },
     define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [noProtoLoader, inlineDemanglerWasm],
+    plugins: [noProtoLoader, inlineDemanglerWasm, inlineXzWasm],
   });
   const bytes = readFileSync(outfile);
   const sha256 = createHash('sha256').update(bytes).digest('hex');

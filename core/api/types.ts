@@ -3,6 +3,7 @@
 // the API backend and preload (electron/api, electron/preload.ts), the renderer, the CLI and the
 // tests all import them from here. Stable: extended only by adding optional members.
 import type { ErrorCode } from '../errors';
+import type { SymbolSourceCounts } from '../profile/sources';
 import type { Severity } from '../warnings/catalogue';
 
 export type { Profile } from '../profile/types';
@@ -139,6 +140,8 @@ export interface CaptureSummary {
   readonly interrupted: boolean;
   /** Redaction applied before the capture was stored ('none' when unredacted). */
   readonly redaction: string;
+  /** Which table named its frames and why the others stayed unnamed (captures saved since issue 16). */
+  readonly symbolSources?: SymbolSourceCounts;
 }
 
 export type ExportFormat = 'pprof' | 'folded';

@@ -16,3 +16,5 @@ export type { BucketRange, TimelineCounts, TimelineSeries } from './timeline';
 export { MAX_TIME_BUCKETS } from './builder';
 export { diffProfiles, biggestChanges, comparisonTable, buildDiffFlameTree, describeNormalization, byPprofFlatOrder } from './diff';
 export type { ComparisonTable, FunctionDiff, ProfileDiff, DiffOptions, Changes, DiffFlameNode, DiffFlameTree, DiffFlameOptions } from './diff';
+export { symbolSourceCounts, describeSymbolSources } from './sources';
+export type { SourceShare, SymbolSourceCounts } from './sources';

@@ -12,6 +12,22 @@ export type FrameKind = 'user' | 'kernel' | 'jit' | 'unknown';
 /** How well a frame was resolved; the symbolization-quality view counts these. */
 export type FrameStatus = 'symbolized' | 'no-symbols' | 'unreadable' | 'jit' | 'kernel-hidden';
 
+/** Which symbol table named a frame (host: symtab … kallsyms; desktop: debuginfod, desktop-dir). */
+export type SymbolSource = 'symtab' | 'dynsym' | 'debug-file' | 'minidebuginfo' | 'perf-map' | 'pclntab' | 'kallsyms' | 'debuginfod' | 'desktop-dir';
+export const SYMBOL_SOURCES: readonly SymbolSource[] = ['symtab', 'dynsym', 'debug-file', 'minidebuginfo', 'perf-map', 'pclntab', 'kallsyms', 'debuginfod', 'desktop-dir'];
+/** Why a frame stayed unnamed. */
+export type UnnamedReason =
+  | 'no-symbols'
+  | 'build-id-mismatch'
+  | 'crc-mismatch'
+  | 'unreadable'
+  | 'kernel-hidden'
+  | 'outside-symbols'
+  | 'server-unreachable'
+  | 'not-on-server'
+  | 'too-large';
+export const UNNAMED_REASONS: readonly UnnamedReason[] = ['no-symbols', 'build-id-mismatch', 'crc-mismatch', 'unreadable', 'kernel-hidden', 'outside-symbols', 'server-unreachable', 'not-on-server', 'too-large'];
+
 export const FRAME_KINDS: readonly FrameKind[] = ['user', 'kernel', 'jit', 'unknown'];
 export const FRAME_STATUSES: readonly FrameStatus[] = ['symbolized', 'no-symbols', 'unreadable', 'jit', 'kernel-hidden'];
 
@@ -30,6 +46,10 @@ export interface Frame {
   readonly address: string;
   readonly kind: FrameKind;
   readonly status: FrameStatus;
+  /** The table that named it (absent: not recorded, e.g. an imported file). */
+  readonly source?: SymbolSource;
+  /** Why it stayed unnamed (absent: named, or not recorded). */
+  readonly unnamed?: UnnamedReason;
 }
 
 /** Lost samples by cause, as the sampler reports them. */

@@ -1,7 +1,7 @@
 // Checks of untrusted values entering the model. They throw EmberError('BAD_INPUT') with a
 // message naming the offending field, because the delta came from a host we do not trust.
 import { EmberError } from '../errors';
-import { FRAME_KINDS, FRAME_STATUSES, type Frame, type FrameKind, type FrameStatus, type LostSamples } from './types';
+import { FRAME_KINDS, FRAME_STATUSES, SYMBOL_SOURCES, UNNAMED_REASONS, type Frame, type FrameKind, type FrameStatus, type LostSamples, type SymbolSource, type UnnamedReason } from './types';
 
 const MAX_U32 = 2 ** 32 - 1;
 
@@ -82,7 +82,17 @@ export function checkFrame(value: unknown, what: string, maxString: number, onTr
     address: normalizeAddress(f['address'], `${what}.address`),
     kind: kind as FrameKind,
     status: status as FrameStatus,
+    ...checkOrigin(f, what),
   };
+}
+
+/** The optional source / unnamed reason of a frame: a known value or absent. */
+function checkOrigin(f: Record<string, unknown>, what: string): { source?: SymbolSource; unnamed?: UnnamedReason } {
+  const source = f['source'];
+  const unnamed = f['unnamed'];
+  if (source !== undefined && !SYMBOL_SOURCES.includes(source as SymbolSource)) bad(`${what}.source must be one of ${SYMBOL_SOURCES.join(', ')}, got ${describe(source)}`);
+  if (unnamed !== undefined && !UNNAMED_REASONS.includes(unnamed as UnnamedReason)) bad(`${what}.unnamed must be one of ${UNNAMED_REASONS.join(', ')}, got ${describe(unnamed)}`);
+  return { ...(source !== undefined ? { source: source as SymbolSource } : {}), ...(unnamed !== undefined ? { unnamed: unnamed as UnnamedReason } : {}) };
 }
 
 export function checkLost(value: unknown, what: string): LostSamples {

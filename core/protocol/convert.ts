@@ -8,7 +8,10 @@ import type {
   FrameKind as CoreFrameKind,
   FrameStatus as CoreFrameStatus,
   LostSamples as CoreLost,
+  SymbolSource,
+  UnnamedReason,
 } from '../profile/types';
+import { SYMBOL_SOURCES, UNNAMED_REASONS } from '../profile/types';
 import { EmberError, type ErrorCode } from '../errors';
 import {
   FrameKind,
@@ -58,8 +61,11 @@ export function frameStatusFromCore(status: CoreFrameStatus): FrameStatus {
   return STATUS_FROM_CORE.get(status) ?? FrameStatus.FRAME_STATUS_NO_SYMBOLS;
 }
 
+const SOURCES: ReadonlySet<string> = new Set(SYMBOL_SOURCES);
+const REASONS: ReadonlySet<string> = new Set(UNNAMED_REASONS);
+
 export function frameToCore(frame: Frame): CoreFrame {
-  return {
+  const core: CoreFrame = {
     name: frame.name,
     module: frame.module,
     buildId: frame.buildId,
@@ -69,6 +75,10 @@ export function frameToCore(frame: Frame): CoreFrame {
     kind: frameKindToCore(frame.kind),
     status: frameStatusToCore(frame.status),
   };
+  // Sources and reasons a newer agent may add, unknown here, are left out (the frame stays as it is).
+  const source = SOURCES.has(frame.source) ? { source: frame.source as SymbolSource } : {};
+  const unnamed = REASONS.has(frame.unnamed) ? { unnamed: frame.unnamed as UnnamedReason } : {};
+  return { ...core, ...source, ...unnamed };
 }
 
 export function lostToCore(lost: LostSamples | undefined): CoreLost {
@@ -101,7 +111,7 @@ export function deltaToCore(delta: CaptureDelta): CoreDelta {
 }
 
 export function frameToWire(id: number, frame: CoreFrame, mangled = ''): Frame {
-  return { id, ...frame, kind: frameKindFromCore(frame.kind), status: frameStatusFromCore(frame.status), mangled };
+  return { id, ...frame, kind: frameKindFromCore(frame.kind), status: frameStatusFromCore(frame.status), mangled, source: frame.source ?? '', unnamed: frame.unnamed ?? '' };
 }
 
 export function lostToWire(lost: CoreLost): LostSamples {

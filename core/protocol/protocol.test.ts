@@ -11,7 +11,7 @@ describe('core/protocol', () => {
     const delta: CaptureDelta = {
       seq: 3,
       timeMs: 1700000000000.5,
-      frames: [{ id: 1, name: 'f', module: '/bin/x', buildId: 'ab', file: '', line: 0, address: '0x10', kind: FrameKind.FRAME_KIND_USER, status: FrameStatus.FRAME_STATUS_SYMBOLIZED, mangled: '' }],
+      frames: [{ id: 1, name: 'f', module: '/bin/x', buildId: 'ab', file: '', line: 0, address: '0x10', kind: FrameKind.FRAME_KIND_USER, status: FrameStatus.FRAME_STATUS_SYMBOLIZED, mangled: '', source: 'symtab', unnamed: '' }],
       stacks: [{ id: 1, frameIds: [1], truncated: false }],
       counts: [{ stackId: 1, pid: 2, tid: 3, comm: 'x', count: 9 }],
       stats: undefined,

@@ -78,7 +78,7 @@ describe('agent client', () => {
   });
 
   it('refuses lists over the bound, and data before the start event', async () => {
-    const frames = Array.from({ length: 300_000 }, (_, i) => ({ id: i, name: '', module: '', buildId: '', file: '', line: 0, address: '', kind: FrameKind.FRAME_KIND_USER, status: FrameStatus.FRAME_STATUS_SYMBOLIZED, mangled: '' }));
+    const frames = Array.from({ length: 300_000 }, (_, i) => ({ id: i, name: '', module: '', buildId: '', file: '', line: 0, address: '', kind: FrameKind.FRAME_KIND_USER, status: FrameStatus.FRAME_STATUS_SYMBOLIZED, mangled: '', source: '', unnamed: '' }));
     const a = await fakeAgent({
       capture: (call) => {
         call.write({ event: { $case: 'delta', value: { seq: 0, timeMs: 0, frames: frames.slice(0, 1), stacks: [], counts: [], stats: undefined, processes: [], partial: false } } });

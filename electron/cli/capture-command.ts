@@ -3,10 +3,10 @@
 import { writeFile } from 'node:fs/promises';
 import { DEFAULT_CAPTURE_OPTIONS, requireValidCaptureOptions } from '../../core/capture/options';
 import { EmberError } from '../../core/errors';
-import { describeOverflow } from '../../core/profile';
+import { describeOverflow, describeSymbolSources } from '../../core/profile';
 import type { CaptureHandle, CaptureOptions, CaptureResult, CaptureTarget, RedactionPreset, Session } from '../services/types';
 import { flag, text, texts, type Command, type CommandContext, type OptionDefs, type OptionValues } from './command-line';
-import { connectTo, err, hashKeyFrom, redactionFrom } from './common';
+import { connectTo, err, hashKeyFrom, printJson, redactionFrom } from './common';
 import { EXIT, exitCodeFor } from './exit-codes';
 
 export const CAPTURE_OPTIONS: OptionDefs = {
@@ -134,6 +134,8 @@ async function runCapture(ctx: CommandContext): Promise<number> {
     err(`capture ${s.id}: ${s.samples} samples, ${s.lost} lost, ${(s.durationMs / 1000).toFixed(1)} s${s.interrupted ? ', INTERRUPTED' : ''}; saved in the library`);
     const overflow = describeOverflow(handle.profile().meta.overflow);
     if (overflow) err(overflow);
+    if (s.symbolSources) err(describeSymbolSources(s.symbolSources));
+    if (flag(ctx.values, 'json')) printJson(s);
     await writeExports(ctx, s.id, options, redaction);
     if (result.error) {
       err(`emberscope: ${result.error.code}: ${result.error.message}`);

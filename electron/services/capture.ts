@@ -17,6 +17,7 @@ import type { Library } from './library';
 import { captureHostOf, type AgentExit, type GroupInfo } from './session';
 import { shellQuote } from './ssh';
 import type { CaptureHandle, CaptureOptions, CaptureProgress, CaptureResult, CaptureService, HostEntry, Session, WarningView } from './types';
+import type { DesktopSymbols } from './symbols';
 
 const NOBODY_UID = 65534;
 
@@ -51,6 +52,8 @@ export class Captures implements CaptureService {
   constructor(
     private readonly library: Library,
     private readonly log: (line: string) => void,
+    /** Names the host could not give, found on the desktop (debuginfod); absent: none. */
+    private readonly symbols?: DesktopSymbols,
   ) {}
 
   active(): readonly CaptureHandle[] {
@@ -71,7 +74,7 @@ export class Captures implements CaptureService {
     try {
       const sampler = await installedSampler(host);
       const capture = await startOnAgent(host, options, sampler);
-      const run = new CaptureRun(host, capture, options, onProgress, this.library, this.log, (id) => this.running.delete(id));
+      const run = new CaptureRun(host, capture, options, onProgress, this.library, this.log, (id) => this.running.delete(id), this.symbols);
       this.running.set(run.id, run.handle);
       return run.handle;
     } finally {
@@ -198,6 +201,7 @@ class CaptureRun {
     private readonly library: Library,
     private readonly log: (line: string) => void,
     private readonly forget: (id: string) => void,
+    private readonly symbols?: DesktopSymbols,
   ) {
     this.startedMs = capture.started.sampler?.startTimeMs || Date.now();
     // One time bucket per agent interval: the timeline strip and time-range views use them.
@@ -277,7 +281,7 @@ class CaptureRun {
     this.forget(this.id);
     if (this.cancelled) throw new EmberError('CANCELLED', 'The capture was cancelled; nothing was saved.');
     this.builder.setEndTime(Date.now());
-    const profile = this.builder.snapshot();
+    const profile = await this.nameOnDesktop(this.builder.snapshot());
     const reason = this.reason();
     const interrupted = reason === 'interrupted';
     const summary = await this.save(profile, interrupted);
@@ -292,6 +296,21 @@ class CaptureRun {
       error: this.endError ? { code: this.endError.code, message: this.endError.message } : null,
       ...(samplerTotal !== undefined ? { samplerTotal } : {}),
     };
+  }
+
+  /** Frames the host left unnamed, named from the desktop's sources; a failure there keeps the profile as it came. */
+  private async nameOnDesktop(profile: Profile): Promise<Profile> {
+    if (!this.symbols) return profile;
+    const started = this.capture.started;
+    const red = started.effectiveOptions?.redaction;
+    try {
+      const r = await this.symbols.name(profile, { strict: started.strictRedaction, preset: red?.preset ?? '', patterns: red?.patterns ?? [] });
+      if (r.named > 0 || Object.keys(r.unnamed).length > 0) this.log(`capture ${this.id}: ${r.named} frames named on the desktop; still unnamed: ${JSON.stringify(r.unnamed)}`);
+      return r.profile;
+    } catch (error) {
+      this.log(`capture ${this.id}: naming on the desktop failed (${error instanceof Error ? error.message : String(error)}); saved as the host named it`);
+      return profile;
+    }
   }
 
   private save(profile: Profile, interrupted: boolean): ReturnType<Library['save']> {

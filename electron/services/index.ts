@@ -12,6 +12,7 @@ import { defaultDataDir, defaultDistDir } from './paths';
 import { createSecretStore, redactionTeamKey } from './secrets';
 import { HostSession } from './session';
 import { connectRoute } from './ssh';
+import { DesktopSymbols } from './symbols';
 import type { ConnectOptions, ExportedFile, ExportOptions, Prompts, Services, ServicesConfig, Session } from './types';
 
 export type * from './types';
@@ -32,7 +33,7 @@ export function createServices(config: ServicesConfig & { nodeSearchPath?: strin
   const library = new Library(dataDir);
   const knownHosts = new KnownHostsStore(config.appKnownHosts ?? join(dataDir, 'known_hosts'), config.userKnownHosts ?? [join(homedir(), '.ssh', 'known_hosts')]);
   const secrets = createSecretStore(config.keychainService ?? 'emberscope');
-  const captures = new Captures(library, log);
+  const captures = new Captures(library, log, new DesktopSymbols({ dataDir, log, ...(config.debuginfodUrls ? { debuginfodUrls: config.debuginfodUrls } : {}) }));
   const sessions = new Set<Session>();
   const distDir = config.distDir ?? defaultDistDir();
   const artifactCache = new Map<string, Artifacts>();

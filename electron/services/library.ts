@@ -13,7 +13,7 @@ import { EmberError } from '../../core/errors';
 import { fromFolded, toFolded } from '../../core/folded';
 import { DETECT_HEAD_BYTES, UNKNOWN_FORMAT_MESSAGE, detectImportFormat } from '../../core/import/format';
 import { decodePprof, encodePprof, encodePprofInSteps } from '../../core/pprof';
-import { resolvedLeafFraction, totalLost, type Profile } from '../../core/profile';
+import { resolvedLeafFraction, symbolSourceCounts, totalLost, type Profile } from '../../core/profile';
 import { DEFAULT_EXPORT_PRESET, PRESET_SETTINGS, PRESETS, isPreset, redactProfile, redactionOptionsOf, summarizeRedaction } from '../../core/redaction';
 import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
 import { runInSteps } from './cooperative';
@@ -64,6 +64,7 @@ export function summaryOf(meta: CaptureMetadata): CaptureSummary {
     lost: meta.lost,
     interrupted: meta.interrupted,
     redaction: meta.redaction,
+    ...(meta.symbolSources && typeof meta.symbolSources === 'object' ? { symbolSources: meta.symbolSources } : {}),
   };
 }
 
@@ -87,7 +88,7 @@ function validMeta(value: unknown, id: string): CaptureMetadata {
   return m as CaptureMetadata;
 }
 
-export type NewCaptureMetadata = Omit<CaptureMetadata, 'formatVersion' | 'id' | 'samples' | 'lost' | 'symbolizedShare'> & { readonly id?: string };
+export type NewCaptureMetadata = Omit<CaptureMetadata, 'formatVersion' | 'id' | 'samples' | 'lost' | 'symbolizedShare' | 'symbolSources'> & { readonly id?: string };
 
 function safeFileStem(title: string): string {
   const s = title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80);
@@ -146,6 +147,7 @@ export class Library implements LibraryService {
       samples: profile.meta.sampleCount,
       lost: totalLost(profile.meta.lost),
       symbolizedShare: resolvedLeafFraction(profile),
+      symbolSources: symbolSourceCounts(profile),
     };
     const encoded = await runInSteps(encodePprofInSteps(profile));
     const profileFile = join(this.dir, `${id}.pb.gz`);

@@ -10,6 +10,7 @@
 //  - Failures are EmberError (core/errors.ts) with a stable code; messages are one line.
 //  - Stable after the first commit: extended only by adding optional members.
 import type { ErrorCode } from '../../core/errors';
+import type { SymbolSourceCounts } from '../../core/profile/sources';
 import type {
   CaptureOptions,
   CaptureSummary,
@@ -191,6 +192,8 @@ export interface CaptureMetadata {
   readonly lost: number;
   /** Share of samples whose leaf frame is symbolized, 0..1. */
   readonly symbolizedShare: number;
+  /** Which table named its frames and why the others stayed unnamed (absent in older records). */
+  readonly symbolSources?: SymbolSourceCounts;
   readonly warnings: readonly WarningView[];
   /** Redaction applied before storing ('none', or 'strict (host)' for host-side strict mode). */
   readonly redaction: string;
@@ -316,4 +319,6 @@ export interface ServicesConfig {
   readonly keychainService?: string;
   /** Log lines for the agent's stderr and diagnostics (never secrets). */
   readonly log?: (line: string) => void;
+  /** debuginfod servers the desktop asks for symbols the host lacks (the app's setting; default DEBUGINFOD_URLS). */
+  readonly debuginfodUrls?: readonly string[];
 }

@@ -291,6 +291,8 @@ export class Aggregator {
       address: f.address.slice(0, 20),
       kind: f.kind,
       status: f.status,
+      ...(f.source ? { source: f.source } : {}),
+      ...(f.why ? { unnamed: f.why } : {}),
     };
     addStatus(this.intervalSym, frame.status);
     addStatus(this.totals.symbolization, frame.status);

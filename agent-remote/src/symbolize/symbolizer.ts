@@ -12,8 +12,12 @@ import { lookupGoFunc, type GoFuncTable } from './gopclntab';
 import { kernelOffset, lookupKernel, readKallsyms, type KernelSymbols } from './kallsyms';
 import { lookupPerfMap, perfMapPath, readPerfMap, type PerfMap } from './perfmap';
 import { findMapping, isFileMapping, parseMaps, type Mapping } from './procmaps';
-import type { FrameKind, FrameStatus } from '../../../core/profile/types';
+import type { FrameKind, FrameStatus, SymbolSource, UnnamedReason } from '../../../core/profile/types';
 import { demangle } from './demangle';
+import { findDebugFile } from './debugfile';
+import { miniDebugInfoSymbols } from './minidebuginfo';
+import { mergeSymbols, originName } from './symbolmerge';
+
 
 export interface ResolvedFrame {
   name: string;
@@ -25,6 +29,10 @@ export interface ResolvedFrame {
   status: FrameStatus;
   /** Raw symbol when it differs from name. */
   mangled: string;
+  /** The table that named it (named frames). */
+  source?: SymbolSource;
+  /** Why it stayed unnamed (unnamed frames). */
+  why?: UnnamedReason;
 }
 
 export interface BinaryInfo {
@@ -37,6 +45,17 @@ export interface BinaryInfo {
   /** file offset -> vaddr translation (PT_LOAD); identity when absent. */
   toVaddr: (off: number) => number;
   hasDwarf: boolean;
+  /** Origin of symbols without a per-symbol origin (a table not merged). */
+  baseOrigin: 'symtab' | 'dynsym';
+  /** The debug file whose symbols were merged in ('' none), as inside the process's root. */
+  debugFile: string;
+  /** MiniDebugInfo symbols were merged in. */
+  miniDebugInfo: boolean;
+  /** Debug files found but ignored: build id differed / debuglink CRC differed. */
+  debugBuildIdMismatch: number;
+  debugCrcMismatch: number;
+  /** MiniDebugInfo present but unreadable (corrupt, too large): the message. */
+  miniDebugInfoError: string;
   /** Demangled names by symbol index (demangling once per symbol). */
   demangled?: Map<number, string>;
   /** Dropped from the cache (memory bound): per-process references re-fetch it. */
@@ -77,6 +96,10 @@ export interface SymbolizerOptions {
   maxProcesses?: number;
   /** Proc root (tests). */
   procRoot?: string;
+  /** Where separate debug files are looked for (default /usr/lib/debug); [] turns debug files off. */
+  debugDirs?: string[];
+  /** Read MiniDebugInfo (.gnu_debugdata) of binaries without .symtab (default true). */
+  miniDebugInfo?: boolean;
 }
 
 export interface SymbolizerStats {
@@ -85,6 +108,14 @@ export interface SymbolizerStats {
   processes: number;
   lookups: number;
   cacheHits: number;
+}
+
+/** How one binary is loaded: where its debug files may be. */
+export interface LoadOptions {
+  /** The process's root on the host ('/' or /proc/PID/root): debug files are looked for inside it. */
+  root: string;
+  debugDirs: readonly string[];
+  miniDebugInfo: boolean;
 }
 
 function hex(n: number): string {
@@ -165,6 +196,8 @@ export class Symbolizer {
   private readonly kernelCache = new Map<bigint, ResolvedFrame>();
   private kernelCacheOf: KernelSymbols | undefined;
   private readonly opts: Required<Omit<SymbolizerOptions, 'binaryCache'>>;
+  /** Debug-file outcomes of the binaries this symbolizer loaded. */
+  readonly debugStats = { debugFiles: 0, miniDebugInfo: 0, buildIdMismatch: 0, crcMismatch: 0, miniDebugInfoErrors: 0 };
   readonly stats: SymbolizerStats = { binariesLoaded: 0, binaryErrors: 0, processes: 0, lookups: 0, cacheHits: 0 };
 
   constructor(options: SymbolizerOptions = {}) {
@@ -176,6 +209,8 @@ export class Symbolizer {
       maxIpsPerProcess: options.maxIpsPerProcess ?? 200_000,
       maxProcesses: options.maxProcesses ?? 20_000,
       procRoot: options.procRoot ?? '/proc',
+      debugDirs: options.debugDirs ?? ['/usr/lib/debug'],
+      miniDebugInfo: options.miniDebugInfo ?? true,
     };
     this.cache =
       options.binaryCache ??
@@ -318,9 +353,16 @@ export class Symbolizer {
       this.used.add(hit);
       return hit;
     }
-    const info = loadBinary(path, file, st === undefined);
+    const root = file === path ? '/' : `${this.opts.procRoot}/${tgid ?? 0}/root`;
+    const info = loadBinary(path, file, st === undefined, { root, debugDirs: this.opts.debugDirs, miniDebugInfo: this.opts.miniDebugInfo });
     if (info.ok) this.stats.binariesLoaded++;
     else this.stats.binaryErrors++;
+    const d = this.debugStats;
+    if (info.debugFile) d.debugFiles++;
+    if (info.miniDebugInfo) d.miniDebugInfo++;
+    d.buildIdMismatch += info.debugBuildIdMismatch;
+    d.crcMismatch += info.debugCrcMismatch;
+    if (info.miniDebugInfoError) d.miniDebugInfoErrors++;
     this.cache.add(key, info);
     this.used.add(info);
     return info;
@@ -372,6 +414,7 @@ export class Symbolizer {
         kind: m.path.endsWith(' (deleted)') ? 'user' : 'unknown',
         status: m.path.endsWith(' (deleted)') ? 'unreadable' : 'no-symbols',
         mangled: '',
+        why: m.path.endsWith(' (deleted)') ? 'unreadable' : 'no-symbols',
       };
     }
     return unknownFrame(ip, st.mapsSource === 'none' ? 'unreadable' : 'no-symbols');
@@ -397,6 +440,7 @@ export class Symbolizer {
       kind: 'jit',
       status: 'jit',
       mangled: '',
+      source: 'perf-map',
     };
   }
 
@@ -426,6 +470,7 @@ export class Symbolizer {
         kind: 'user',
         status: 'unreadable',
         mangled: '',
+        why: 'unreadable',
       };
     }
     return resolveInBinary(bin, bin.path, off);
@@ -455,7 +500,7 @@ export class Symbolizer {
     if (k.hidden || off === undefined) return hiddenKernelFrame();
     const i = lookupKernel(k, off);
     if (i < 0) {
-      return { name: `[kernel]+${ip.toString(16)}`, module: '[kernel.kallsyms]', buildId: '', address: '0x' + ip.toString(16), kind: 'kernel', status: 'no-symbols', mangled: '' };
+      return { name: `[kernel]+${ip.toString(16)}`, module: '[kernel.kallsyms]', buildId: '', address: '0x' + ip.toString(16), kind: 'kernel', status: 'no-symbols', mangled: '', why: 'outside-symbols' };
     }
     const mod = k.modules[i] ?? '';
     return {
@@ -466,6 +511,7 @@ export class Symbolizer {
       kind: 'kernel',
       status: 'symbolized',
       mangled: '',
+      source: 'kallsyms',
     };
   }
 
@@ -489,7 +535,7 @@ function symbolsOf(b: BinaryInfo): number {
   return (b.symbols?.count ?? 0) + (b.go ? b.go.entries.length : 0);
 }
 
-const HIDDEN_KERNEL: ResolvedFrame = Object.freeze({ name: '[kernel]', module: '[kernel.kallsyms]', buildId: '', address: '', kind: 'kernel', status: 'kernel-hidden', mangled: '' });
+const HIDDEN_KERNEL: ResolvedFrame = Object.freeze({ name: '[kernel]', module: '[kernel.kallsyms]', buildId: '', address: '', kind: 'kernel', status: 'kernel-hidden', mangled: '', why: 'kernel-hidden' });
 
 /** One shared object: the aggregator finds its frame id without building a key. */
 function hiddenKernelFrame(): ResolvedFrame {
@@ -497,11 +543,16 @@ function hiddenKernelFrame(): ResolvedFrame {
 }
 
 function unknownFrame(ip: bigint, status: FrameStatus): ResolvedFrame {
-  return { name: `[unknown]+0x${ip.toString(16)}`, module: '', buildId: '', address: '0x' + ip.toString(16), kind: 'unknown', status, mangled: '' };
+  return { name: `[unknown]+0x${ip.toString(16)}`, module: '', buildId: '', address: '0x' + ip.toString(16), kind: 'unknown', status, mangled: '', why: status === 'unreadable' ? 'unreadable' : 'no-symbols' };
 }
 
-export function loadBinary(path: string, file: string, missing: boolean): BinaryInfo {
-  const base: BinaryInfo = { path, ok: false, error: '', buildId: '', symbols: undefined, go: undefined, toVaddr: (o) => o, hasDwarf: false };
+const NO_DEBUG: LoadOptions = { root: '/', debugDirs: [], miniDebugInfo: false };
+
+export function loadBinary(path: string, file: string, missing: boolean, load: LoadOptions = NO_DEBUG): BinaryInfo {
+  const base: BinaryInfo = {
+    path, ok: false, error: '', buildId: '', symbols: undefined, go: undefined, toVaddr: (o) => o, hasDwarf: false,
+    baseOrigin: 'symtab', debugFile: '', miniDebugInfo: false, debugBuildIdMismatch: 0, debugCrcMismatch: 0, miniDebugInfoError: '',
+  };
   if (missing) return { ...base, error: 'missing' };
   let elf: ElfFile;
   try {
@@ -510,15 +561,42 @@ export function loadBinary(path: string, file: string, missing: boolean): Binary
     return { ...base, error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
   }
   try {
-    const symbols = elf.functionSymbols();
+    const buildId = elf.buildId();
+    let symbols = elf.functionSymbols('symtab');
+    const extra: Partial<BinaryInfo> = {};
+    if (symbols.count === 0) {
+      // Stripped: .dynsym, completed by a debug file or MiniDebugInfo where one matches.
+      symbols = elf.functionSymbols('dynsym');
+      extra.baseOrigin = 'dynsym';
+      const found = load.debugDirs.length > 0 ? findDebugFile({ root: load.root, binaryPath: path, buildId, link: elf.debugLink(), debugDirs: load.debugDirs }) : undefined;
+      if (found) {
+        extra.debugBuildIdMismatch = found.buildIdMismatch;
+        extra.debugCrcMismatch = found.crcMismatch;
+      }
+      if (found?.symbols) {
+        symbols = mergeSymbols(symbols, 'dynsym', found.symbols, 'debug-file');
+        extra.debugFile = found.path;
+      } else if (load.miniDebugInfo && elf.hasSection('.gnu_debugdata')) {
+        try {
+          const mini = miniDebugInfoSymbols(elf);
+          if (mini) {
+            symbols = mergeSymbols(symbols, 'dynsym', mini, 'minidebuginfo');
+            extra.miniDebugInfo = true;
+          }
+        } catch (e) {
+          extra.miniDebugInfoError = (e as Error).message;
+        }
+      }
+    }
     // Go binaries: the pclntab knows every function, also when the symbol table is stripped.
     const isGo = elf.hasSection('.gopclntab') || elf.hasSection('.go.buildinfo') || elf.hasSection('.note.go.buildid');
     const go = isGo || symbols.count === 0 ? elf.goFunctions() : undefined;
     const segments = elf.segments.filter((p) => p.type === 1);
     return {
       ...base,
+      ...extra,
       ok: true,
-      buildId: elf.buildId(),
+      buildId,
       symbols: symbols.count > 0 ? symbols : undefined,
       go,
       hasDwarf: elf.hasSection('.debug_info') || elf.hasSection('.zdebug_info'),
@@ -534,6 +612,13 @@ export function loadBinary(path: string, file: string, missing: boolean): Binary
   }
 }
 
+/** Why a frame of this binary stayed unnamed. */
+function unnamedWhy(bin: BinaryInfo): UnnamedReason {
+  if (bin.debugBuildIdMismatch > 0) return 'build-id-mismatch';
+  if (bin.debugCrcMismatch > 0) return 'crc-mismatch';
+  return 'no-symbols';
+}
+
 export function resolveInBinary(bin: BinaryInfo, modulePath: string, fileOff: number): ResolvedFrame {
   if (!bin.ok) {
     return {
@@ -544,6 +629,7 @@ export function resolveInBinary(bin: BinaryInfo, modulePath: string, fileOff: nu
       kind: 'user',
       status: 'unreadable',
       mangled: '',
+      why: 'unreadable',
     };
   }
   const vaddr = bin.toVaddr(fileOff);
@@ -553,7 +639,7 @@ export function resolveInBinary(bin: BinaryInfo, modulePath: string, fileOff: nu
     if (i >= 0) {
       const name = bin.go.name(i);
       if (name) {
-        return { name, module: modulePath, buildId: bin.buildId, address: hex(bin.go.entries[i] ?? vaddr), kind: 'user', status: 'symbolized', mangled: '' };
+        return { name, module: modulePath, buildId: bin.buildId, address: hex(bin.go.entries[i] ?? vaddr), kind: 'user', status: 'symbolized', mangled: '', source: 'pclntab' };
       }
     }
   }
@@ -575,16 +661,20 @@ export function resolveInBinary(bin: BinaryInfo, modulePath: string, fileOff: nu
         kind: 'user',
         status: 'symbolized',
         mangled: name !== raw ? raw : '',
+        source: originName(bin.symbols.origins?.[i] ?? 0) || bin.baseOrigin,
       };
     }
   }
+  // Unnamed: the name shows the file offset (as perf does), the address is the ELF virtual
+  // address, what a debug file of this build id (debuginfod, a desktop directory) is indexed by.
   return {
     name: `${basename(modulePath)}+${hex(fileOff)}`,
     module: modulePath,
     buildId: bin.buildId,
-    address: hex(fileOff),
+    address: hex(vaddr),
     kind: 'user',
     status: 'no-symbols',
     mangled: '',
+    why: unnamedWhy(bin),
   };
 }

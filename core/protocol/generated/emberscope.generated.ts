@@ -367,12 +367,16 @@ export interface Frame {
   file: string;
   /** 0 unknown */
   line: number;
-  /** "0x..." module-relative (function start when symbolized), "" unknown */
+  /** "0x..." module-relative (function start when symbolized; the ELF virtual address when unnamed), "" unknown */
   address: string;
   kind: FrameKind;
   status: FrameStatus;
   /** raw symbol when it differs from name ("" otherwise; empty in strict mode) */
   mangled: string;
+  /** table that named it: symtab, dynsym, debug-file, minidebuginfo, perf-map, pclntab, kallsyms ("" unnamed) */
+  source: string;
+  /** why it stayed unnamed: no-symbols, build-id-mismatch, crc-mismatch, unreadable, kernel-hidden, outside-symbols ("" named) */
+  unnamed: string;
 }
 
 export interface Stack {
@@ -3390,7 +3394,20 @@ export const StartCaptureRequest: MessageFns<StartCaptureRequest> = {
 };
 
 function createBaseFrame(): Frame {
-  return { id: 0, name: "", module: "", buildId: "", file: "", line: 0, address: "", kind: 0, status: 0, mangled: "" };
+  return {
+    id: 0,
+    name: "",
+    module: "",
+    buildId: "",
+    file: "",
+    line: 0,
+    address: "",
+    kind: 0,
+    status: 0,
+    mangled: "",
+    source: "",
+    unnamed: "",
+  };
 }
 
 export const Frame: MessageFns<Frame> = {
@@ -3424,6 +3441,12 @@ export const Frame: MessageFns<Frame> = {
     }
     if (message.mangled !== "") {
       writer.uint32(82).string(message.mangled);
+    }
+    if (message.source !== "") {
+      writer.uint32(90).string(message.source);
+    }
+    if (message.unnamed !== "") {
+      writer.uint32(98).string(message.unnamed);
     }
     return writer;
   },
@@ -3521,6 +3544,22 @@ export const Frame: MessageFns<Frame> = {
             message.mangled = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.unnamed = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3548,6 +3587,8 @@ export const Frame: MessageFns<Frame> = {
     message.kind = object.kind ?? 0;
     message.status = object.status ?? 0;
     message.mangled = object.mangled ?? "";
+    message.source = object.source ?? "";
+    message.unnamed = object.unnamed ?? "";
     return message;
   },
 };

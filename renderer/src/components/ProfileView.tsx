@@ -2,7 +2,7 @@
 // top-functions table and the redaction panel. Redaction is applied here, once, and both the
 // graph and the table are drawn from the redacted profile.
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { buildFlameTree, describeOverflow, profileInRange, timelineCounts, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
+import { buildFlameTree, describeOverflow, describeSymbolSources, profileInRange, symbolSourceCounts, timelineCounts, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
 import { useStore } from '../store';
 import { redactForView } from '../model/redaction';
 import { formatCount, percent } from '../model/flame';
@@ -45,6 +45,13 @@ export function ProfileView() {
   const range = timeRange !== null && timeRange.startMs === timelineStart ? timeRange.range : null;
   const timeline = useMemo(() => (view ? timelineCounts(view.profile) : undefined), [view]);
   const shown = useMemo(() => (view && range ? profileInRange(view.profile, range) : view?.profile), [view, range]);
+  // Where frame names came from: the frames' own record (live and just saved), else the saved metadata.
+  const sources = useMemo(() => {
+    if (!open) return '';
+    const c = symbolSourceCounts(open.profile);
+    if (Object.keys(c.named).length > 0 || Object.keys(c.unnamed).length > 0) return describeSymbolSources(c);
+    return open.summary?.symbolSources ? describeSymbolSources(open.summary.symbolSources) : '';
+  }, [open]);
   // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
   // most 50,000 nodes are kept: large profiles stay responsive.
   const tree = useMemo(() => {
@@ -147,6 +154,11 @@ export function ProfileView() {
       {overflow ? (
         <p className="overflow-notice" role="status" data-testid="overflow-notice">
           {overflow}
+        </p>
+      ) : null}
+      {sources ? (
+        <p className="symbol-sources" data-testid="symbol-sources">
+          Symbols: {sources}
         </p>
       ) : null}
 
