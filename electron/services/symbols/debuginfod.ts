@@ -14,9 +14,13 @@ import { fileByteSource } from './file-source';
 
 export type DebuginfodKind = 'debuginfo' | 'executable';
 
-export type DebuginfodOutcome =
-  | { readonly ok: true; readonly path: string; readonly kind: DebuginfodKind; readonly cached: boolean; readonly server: string }
-  | { readonly ok: false; readonly why: 'not-on-server' | 'server-unreachable' | 'build-id-mismatch' | 'too-large'; readonly detail: string };
+export interface DebuginfodFailure {
+  readonly ok: false;
+  readonly why: 'not-on-server' | 'server-unreachable' | 'build-id-mismatch' | 'too-large';
+  readonly detail: string;
+}
+
+export type DebuginfodOutcome = { readonly ok: true; readonly path: string; readonly kind: DebuginfodKind; readonly cached: boolean; readonly server: string } | DebuginfodFailure;
 
 export interface DebuginfodOptions {
   /** Server base URLs (http/https). */
@@ -73,12 +77,13 @@ export class DebuginfodClient {
     if (!BUILD_ID.test(buildId)) return { ok: false, why: 'not-on-server', detail: 'not a build id' };
     const remembered = this.missing.get(buildId);
     if (remembered) return remembered;
-    let last: DebuginfodOutcome = { ok: false, why: 'not-on-server', detail: 'no server configured' };
+    let last: DebuginfodFailure | undefined;
     for (const kind of ['debuginfo', 'executable'] as const) {
       const r = await this.fetchKind(buildId, kind);
       if (r.ok && accept(r.path)) return r;
-      if (!r.ok && (last.ok || rank(r.why) > rank(last.why))) last = r;
+      if (!r.ok) last = moreTelling(last, r);
     }
+    last ??= { ok: false, why: 'not-on-server', detail: 'the server has no file with symbols for it' };
     if (!last.ok && last.why !== 'server-unreachable') this.missing.set(buildId, last);
     return last;
   }
@@ -87,13 +92,13 @@ export class DebuginfodClient {
     const dir = join(this.opts.cacheDir, buildId);
     const file = join(dir, kind);
     if (existsSync(file) && elfBuildId(file) === buildId) return { ok: true, path: file, kind, cached: true, server: '' };
-    let worst: DebuginfodOutcome = { ok: false, why: 'not-on-server', detail: 'no server configured' };
+    let worst: DebuginfodFailure | undefined;
     for (const server of this.opts.urls) {
       const r = await this.download(server, buildId, kind, dir, file);
       if (r.ok) return r;
-      if (worst.ok || rank(r.why) > rank(worst.why)) worst = r;
+      worst = moreTelling(worst, r);
     }
-    return worst;
+    return worst ?? { ok: false, why: 'not-on-server', detail: 'no server configured' };
   }
 
   private async download(server: string, buildId: string, kind: DebuginfodKind, dir: string, file: string): Promise<DebuginfodOutcome> {
@@ -151,8 +156,13 @@ export class DebuginfodClient {
   }
 }
 
+/** The failure that says more of two (the first may be none yet). */
+function moreTelling(a: DebuginfodFailure | undefined, b: DebuginfodFailure): DebuginfodFailure {
+  return a === undefined || rank(b.why) > rank(a.why) ? b : a;
+}
+
 /** Which failure says most: unreachable < not there < too large < wrong file. */
-function rank(why: 'not-on-server' | 'server-unreachable' | 'build-id-mismatch' | 'too-large'): number {
+function rank(why: DebuginfodFailure['why']): number {
   return { 'server-unreachable': 0, 'not-on-server': 1, 'too-large': 2, 'build-id-mismatch': 3 }[why];
 }
 
