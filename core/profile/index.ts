@@ -19,3 +19,5 @@ export { applyTransforms, describeTransform, MAX_TRANSFORMS } from './transforms
 export type { ProfileTransform, TransformResult } from './transforms';
 export { listProcesses, isMultiProcess } from './process-split';
 export type { ProcessStat, ThreadStat } from './process-split';
+export { functionDetails } from './details';
+export type { FunctionDetails } from './details';

@@ -138,3 +138,16 @@ describe('listProcesses', () => {
     expect(isMultiProcess(base)).toBe(false);
   });
 });
+
+describe('functionDetails', () => {
+  it('gives self, total and the distinct frames behind a name, most sampled first', async () => {
+    const { functionDetails } = await import('./details');
+    const p = profileFromPaths([['main;fib;fib', 4], ['main;fib;work', 6], ['main;work', 1]], { work: { module: '/usr/lib/libw.so', file: 'w.c', line: 12, kind: 'user' } });
+    const fib = functionDetails(p, 'fib');
+    expect([fib.self, fib.total, fib.totalSamples, fib.frames.length, fib.moreFrames]).toEqual([4, 10, 11, 1, 0]);
+    const work = functionDetails(p, 'work');
+    expect([work.self, work.total]).toEqual([7, 7]);
+    expect(work.frames[0]).toMatchObject({ module: '/usr/lib/libw.so', file: 'w.c', line: 12, status: 'symbolized' });
+    expect(functionDetails(p, 'absent').frames).toEqual([]);
+  });
+});

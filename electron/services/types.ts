@@ -10,6 +10,7 @@
 //  - Failures are EmberError (core/errors.ts) with a stable code; messages are one line.
 //  - Stable after the first commit: extended only by adding optional members.
 import type { ErrorCode } from '../../core/errors';
+import type { ProfileTransform } from '../../core/profile/transforms';
 import type {
   CaptureOptions,
   CaptureSummary,
@@ -236,6 +237,8 @@ export interface ExportOptions {
    * 'team' (a key kept in the OS keychain, created on first use; exports can be compared).
    */
   readonly hashKey?: 'random' | 'team';
+  /** Transforms of the view (focus, merge, filters), applied before redaction; none by default. */
+  readonly transforms?: readonly ProfileTransform[];
 }
 
 export interface ExportedFile {

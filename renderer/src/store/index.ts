@@ -7,6 +7,7 @@ import { createHostsSlice } from './hosts';
 import { createLibrarySlice } from './library';
 import { createPromptsSlice } from './prompts';
 import { createViewSlice } from './view';
+import { createInvestigationSlice } from './investigate';
 import type { Store } from './types';
 
 export const useStore = create<Store>()((...a) => ({
@@ -16,6 +17,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createCaptureSlice(...a),
   ...createLibrarySlice(...a),
   ...createViewSlice(...a),
+  ...createInvestigationSlice(...a),
 }));
 
 export type { Store } from './types';
@@ -23,6 +25,8 @@ export type { Screen } from './app';
 export type { HostState } from './hosts';
 export type { LiveCapture } from './capture';
 export type { OpenProfile } from './view';
+export type { ViewMode, SelectedFrame } from './investigate';
+export { transformsOf } from './investigate';
 export type { PendingExport } from './library';
 export type { UiError } from '../failure';
 export { describeFailure } from '../failure';
