@@ -140,6 +140,10 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
     const first = await samples();
     await expect.poll(samples, { timeout: 30_000 }).toBeGreaterThan(first);
     await screenshot(page, '14-live');
+    // The inverted tree follows the live capture too (issue 14): its roots are the sampled functions.
+    await page.getByRole('button', { name: 'Inverted', exact: true }).click();
+    await expect.poll(async () => (await flameNames(page)).some((n) => HOT.includes(n)), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('button', { name: 'Call tree', exact: true }).click();
     await page.getByTestId('capture-stop').click();
 
     // The saved capture: its hot functions are drawn.
@@ -167,6 +171,38 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
     expect(await page.getByTestId('library-item').count()).toBeGreaterThan(0);
     await page.getByTestId('library-item').first().click();
     await page.locator('[data-testid="flame-graph"] g.frame').first().waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it.skipIf(samplerMissing)('investigates the real capture: process level, inverted tree, sandwich, details (issue 14)', async () => {
+    const { page, problems } = browser;
+    if (await page.getByRole('button', { name: 'Remove pattern ^spin_' }).count()) await page.getByRole('button', { name: 'Remove pattern ^spin_' }).click();
+    await expect.poll(async () => (await flameNames(page)).some((n) => HOT.includes(n)), { timeout: 30_000 }).toBe(true);
+    const depth = (d: number, testId = 'flame-graph'): Promise<string[]> =>
+      page.$$eval(`[data-testid="${testId}"] g.frame`, (gs, want) => gs.filter((g) => (g as unknown as { __data__: { depth: number } }).__data__.depth === want).map((g) => g.getAttribute('name') ?? ''), d);
+    // One process captured (by name): no process level until asked; then the process is the level.
+    expect(await page.getByTestId('by-process').isChecked()).toBe(false);
+    await page.getByTestId('by-process').check();
+    await expect.poll(() => depth(1)).toContain('hot-c');
+    await page.getByTestId('by-process').uncheck();
+    // Inverted: the heaviest spin_ function is a root.
+    await page.getByRole('button', { name: 'Inverted', exact: true }).click();
+    await expect.poll(async () => (await depth(1)).some((n) => HOT.includes(n))).toBe(true);
+    await page.getByRole('button', { name: 'Call tree', exact: true }).click();
+    // Sandwich of a hot function: its callers above, itself as both roots.
+    const drawnNames = await flameNames(page);
+    const hot = HOT.find((h) => drawnNames.includes(h)) ?? HOT[0] ?? '';
+    await page.getByRole('button', { name: `Callers and callees of ${hot}` }).click();
+    await page.getByTestId('sandwich').waitFor();
+    expect(await page.getByTestId('sandwich-summary').textContent()).toMatch(new RegExp(`${hot}: total [\\d,]+ \\(`));
+    expect(await depth(0, 'sandwich-callers')).toEqual([hot]);
+    expect((await depth(1, 'sandwich-callers')).length).toBeGreaterThan(0);
+    await screenshot(page, '16-sandwich-captured');
+    // Details of the root caller frame: module and symbolization of a real binary.
+    await page.locator(`[data-testid="sandwich-callers"] g.frame[name="${hot}"]`).click();
+    await expect.poll(() => page.getByTestId('details-name').textContent()).toBe(hot);
+    expect(await page.getByTestId('frame-details').textContent()).toMatch(/symbolized/);
+    await page.getByRole('button', { name: 'Call tree', exact: true }).click();
     expect(problems).toEqual([]);
   });
 });

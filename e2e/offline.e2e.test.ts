@@ -198,13 +198,13 @@ describe('offline viewer', () => {
     if (await notice.count()) await notice.getByRole('button', { name: 'Dismiss' }).click();
     await screenshot(page, '00-readme');
     await page.getByTestId('search').fill('');
-    // Icicle: the root is drawn at the top.
+    // Root at top (an icicle: the same tree drawn upside down).
     const rootY = async (): Promise<number> => Number(/translate\([^,]+,([^)]+)\)/.exec((await page.locator('[data-testid="flame-graph"] g.frame[name="all"]').getAttribute('transform')) ?? '')?.[1] ?? NaN);
     expect(await rootY()).toBeGreaterThan(100);
-    await page.getByRole('button', { name: 'Icicle' }).click();
+    await page.getByRole('button', { name: 'Root at top' }).click();
     await expect.poll(rootY).toBe(0);
     await screenshot(page, '08-icicle');
-    await page.getByRole('button', { name: 'Flame' }).click();
+    await page.getByRole('button', { name: 'Root at bottom' }).click();
     expect(problems).toEqual([]);
   });
 

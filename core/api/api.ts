@@ -5,6 +5,7 @@
 // Errors: a rejected call carries an Error whose message is `CODE: message` (core/errors'
 // describeError format; ./errors.ts reads it back), so the code survives contextBridge and JSON.
 import type { Profile } from '../profile/types';
+import type { ProfileTransform } from '../profile/transforms';
 import type {
   ApiErrorInfo,
   CaptureOptions,
@@ -103,6 +104,8 @@ export interface ExportRequest {
   readonly redaction: RedactionSettings;
   /** Must be true when every redaction toggle is off: the user confirmed an unredacted export. */
   readonly confirmedUnredacted: boolean;
+  /** The view's transforms, applied before redaction, only when the user asked (names as captured). */
+  readonly transforms?: readonly ProfileTransform[];
 }
 
 export interface ExportedFile {

@@ -18,3 +18,13 @@ export { diffProfiles, biggestChanges, comparisonTable, buildDiffFlameTree, desc
 export type { ComparisonTable, FunctionDiff, ProfileDiff, DiffOptions, Changes, DiffFlameNode, DiffFlameTree, DiffFlameOptions } from './diff';
 export { symbolSourceCounts, describeSymbolSources } from './sources';
 export type { SourceShare, SymbolSourceCounts } from './sources';
+export { buildInvertedTree } from './inverted';
+export type { InvertedTreeOptions } from './inverted';
+export { buildSandwich } from './sandwich';
+export type { Sandwich, SandwichOptions } from './sandwich';
+export { applyTransforms, describeTransform, MAX_TRANSFORMS } from './transforms';
+export type { ProfileTransform, TransformResult } from './transforms';
+export { listProcesses, isMultiProcess } from './process-split';
+export type { ProcessStat, ThreadStat } from './process-split';
+export { functionDetails } from './details';
+export type { FunctionDetails } from './details';

@@ -25,7 +25,8 @@ export function hostileFolded(): string {
 }
 
 /** A synthetic profile with about `nodes` distinct flame-graph nodes (for the benchmark). */
-export function syntheticPprof(nodes: number, seed = 1): Uint8Array {
+/** With `processes` > 1 the stacks are spread over that many processes (app0, app1...), one thread each. */
+export function syntheticPprof(nodes: number, seed = 1, processes = 1): Uint8Array {
   let s = seed >>> 0;
   const rnd = (): number => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -48,7 +49,8 @@ export function syntheticPprof(nodes: number, seed = 1): Uint8Array {
     const path: number[] = [];
     for (let at = i; at >= 0; at = parent[at] ?? -1) path.push(at);
     stacks.push({ id: i, frames: path });
-    counts.push({ stackId: i, comm: 'app', pid: 100, tid: 100, count: 1 + Math.floor(rnd() * rnd() * 200) });
+    const proc = processes > 1 ? i % processes : 0;
+    counts.push({ stackId: i, comm: processes > 1 ? `app${proc}` : 'app', pid: 100 + proc, tid: 100 + proc, count: 1 + Math.floor(rnd() * rnd() * 200) });
   }
   builder.apply({ newFrames: frames, newStacks: stacks, counts, stats: { samples: 0, lost: { mapFull: 0, userStackErrors: 0, kernelStackErrors: 0, other: 0 } } });
   return new Uint8Array(gzipSync(encodePprof(builder.snapshot())));

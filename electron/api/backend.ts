@@ -309,7 +309,7 @@ export function createBackend(services: Services, options: BackendOptions): Back
       if (isRedactionOff(request.redaction) && !request.confirmedUnredacted) {
         throw new EmberError('BAD_INPUT', 'Exporting without any redaction needs your confirmation. Turn on a redaction preset, or confirm the unredacted export.');
       }
-      const file = await services.export(request.captureId, { format: request.format, redaction: normalizeRedaction(request.redaction) });
+      const file = await services.export(request.captureId, { format: request.format, redaction: normalizeRedaction(request.redaction), ...(request.transforms ? { transforms: request.transforms } : {}) });
       return {
         fileName: file.fileName,
         mimeType: file.mimeType,

@@ -73,3 +73,25 @@ describe('validateCall', () => {
     expect(() => validateWireRequest({ id: 1, method: 'listHosts', args: [], extra: 1 })).toThrow(/extra is not expected/);
   });
 });
+
+describe('export transforms', () => {
+  it('accepts the known transforms and refuses unknown types and keys', async () => {
+    const { exportRequest } = await import('./validate');
+    const base = { captureId: 'c-1', format: 'pprof', redaction: { stripPaths: false, shortenPackages: false, maskSensitive: true, hideKernel: false, anonymizeProcesses: false, structureOnly: false, patterns: [] }, confirmedUnredacted: false };
+    const transforms = [
+      { type: 'focus-function', name: 'a' },
+      { type: 'focus-subtree', path: ['main', 'b'] },
+      { type: 'focus-subtree', path: [], comm: 'python3' },
+      { type: 'merge-function', name: 'x' },
+      { type: 'collapse-recursion', name: 'fib' },
+      { type: 'only-processes', pids: [1, 2] },
+      { type: 'only-threads', tids: [3] },
+    ];
+    expect(exportRequest({ ...base, transforms }, 'request').transforms).toEqual(transforms);
+    expect(exportRequest(base, 'request').transforms).toBeUndefined();
+    expect(() => exportRequest({ ...base, transforms: [{ type: 'rm-rf', name: 'x' }] }, 'request')).toThrow(/request\.transforms\[0\]\.type must be one of/);
+    expect(() => exportRequest({ ...base, transforms: [{ type: 'merge-function', name: 'x', extra: 1 }] }, 'request')).toThrow(/extra is not expected/);
+    expect(() => exportRequest({ ...base, transforms: [{ type: 'only-processes', pids: [-1] }] }, 'request')).toThrow(/must be between/);
+    expect(() => exportRequest({ ...base, transforms: Array.from({ length: 33 }, () => transforms[0]) }, 'request')).toThrow(/more than 32/);
+  });
+});

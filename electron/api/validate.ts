@@ -7,6 +7,7 @@ import { MAX_IMPORT_BASE64_CHARS, MAX_IMPORT_CHUNK_BASE64_CHARS, MAX_IMPORT_FILE
 import { API_METHODS, METHOD_ARITY } from '../../core/api';
 import { MAX_PATTERN_LENGTH, MAX_USER_PATTERNS, compileUserPattern } from '../../core/redaction';
 import { captureOptionsProblem } from '../../core/capture/options';
+import { MAX_TRANSFORMS, type ProfileTransform } from '../../core/profile';
 import type {
   ApiArgs,
   ApiMethod,
@@ -215,12 +216,32 @@ export const importChunk: Check<ImportChunk> = obj({
   dataBase64: str(MAX_IMPORT_CHUNK_BASE64_CHARS, BASE64),
 });
 
-export const exportRequest: Check<ExportRequest> = obj({
-  captureId: id,
-  format: literal('pprof', 'folded'),
-  redaction: redactionSettings,
-  confirmedUnredacted: bool,
-});
+
+const frameName = str(4096);
+const transformShapes = {
+  'focus-function': obj({ type: literal('focus-function'), name: frameName }),
+  'focus-subtree': obj({ type: literal('focus-subtree'), path: arr(frameName, 4096), comm: str(4096) }, ['comm']),
+  'merge-function': obj({ type: literal('merge-function'), name: frameName }),
+  'collapse-recursion': obj({ type: literal('collapse-recursion'), name: frameName }),
+  'only-processes': obj({ type: literal('only-processes'), pids: arr(int(0, 0xffffffff), 100_000) }),
+  'only-threads': obj({ type: literal('only-threads'), tids: arr(int(0, 0xffffffff), 100_000) }),
+} as const;
+export const profileTransform: Check<ProfileTransform> = (value, path) => {
+  const type = isPlainObject(value) ? value.type : undefined;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(transformShapes, type)) fail(`${path}.type`, `must be one of ${Object.keys(transformShapes).join(', ')}`);
+  return transformShapes[type as keyof typeof transformShapes](value, path) as ProfileTransform;
+};
+
+export const exportRequest: Check<ExportRequest> = obj(
+  {
+    captureId: id,
+    format: literal('pprof', 'folded'),
+    redaction: redactionSettings,
+    confirmedUnredacted: bool,
+    transforms: arr(profileTransform, MAX_TRANSFORMS),
+  },
+  ['transforms'],
+);
 
 const idOrNull: Check<string | null> = (value, path) => (value === null ? null : id(value, path));
 

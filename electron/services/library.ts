@@ -13,7 +13,7 @@ import { EmberError } from '../../core/errors';
 import { fromFolded, toFolded } from '../../core/folded';
 import { DETECT_HEAD_BYTES, UNKNOWN_FORMAT_MESSAGE, detectImportFormat } from '../../core/import/format';
 import { decodePprof, encodePprof, encodePprofInSteps } from '../../core/pprof';
-import { resolvedLeafFraction, symbolSourceCounts, totalLost, type Profile } from '../../core/profile';
+import { applyTransforms, resolvedLeafFraction, symbolSourceCounts, totalLost, type Profile } from '../../core/profile';
 import { DEFAULT_EXPORT_PRESET, PRESET_SETTINGS, PRESETS, isPreset, redactProfile, redactionOptionsOf, summarizeRedaction } from '../../core/redaction';
 import { IMPORT_TOO_LARGE_MESSAGE, MAX_IMPORT_BYTES } from '../../core/api';
 import { runInSteps } from './cooperative';
@@ -302,7 +302,8 @@ export function exportSettings(options: ExportOptions): RedactionSettings {
 
 /** A profile as an export file, redacted as the options say (random key unless a team key is given). */
 export function exportProfile(profile: Profile, title: string, options: ExportOptions, teamKey?: Uint8Array): ExportedFile {
-  const result = redactProfile(profile, redactionOptionsOf(exportSettings(options), teamKey ?? randomBytes(32)));
+  const transformed = applyTransforms(profile, options.transforms ?? []).profile;
+  const result = redactProfile(transformed, redactionOptionsOf(exportSettings(options), teamKey ?? randomBytes(32)));
   const stem = safeFileStem(title);
   const summary = result.applied.length === 0 ? 'no redaction' : summarizeRedaction(result.report);
   if (options.format === 'pprof') {

@@ -11,6 +11,7 @@
 //  - Stable after the first commit: extended only by adding optional members.
 import type { ErrorCode } from '../../core/errors';
 import type { SymbolSourceCounts } from '../../core/profile/sources';
+import type { ProfileTransform } from '../../core/profile/transforms';
 import type {
   CaptureOptions,
   CaptureSummary,
@@ -254,6 +255,8 @@ export interface ExportOptions {
    * 'team' (a key kept in the OS keychain, created on first use; exports can be compared).
    */
   readonly hashKey?: 'random' | 'team';
+  /** Transforms of the view (focus, merge, filters), applied before redaction; none by default. */
+  readonly transforms?: readonly ProfileTransform[];
 }
 
 export interface ExportedFile {

@@ -25,6 +25,23 @@ export interface FlameGraphProps {
   readonly resetSeq: number;
   /** Identity of what is shown: while it stays the same (a live capture), a new tree keeps the zoom. */
   readonly viewKey: string;
+  /** A frame was clicked (or chosen with Enter): what the details pane shows. */
+  readonly onSelect?: (frame: PickedFrame | null) => void;
+  /** Samples of the whole capture, for "share of the capture" when the root is not everything (the sandwich). */
+  readonly captureTotal?: number;
+  readonly testId?: string;
+  /** What the graph is, for screen readers (default "Flame graph"). */
+  readonly label?: string;
+}
+
+export interface PickedFrame {
+  readonly name: string;
+  readonly kind: ChartDatum['kind'];
+  readonly value: number;
+  readonly self: number;
+  readonly parentValue: number | null;
+  /** Names from the root (excluded) to the frame. */
+  readonly path: readonly string[];
 }
 
 /** Above this many nodes: no transitions and a larger minimum frame size. */
@@ -62,6 +79,7 @@ interface Hover {
   readonly kind: string;
   readonly value: number;
   readonly self: number;
+  readonly parentValue: number | null;
 }
 
 const KIND_LABEL: Readonly<Record<string, string>> = {
@@ -97,6 +115,17 @@ function onFrameKey(e: ReactKeyboardEvent<HTMLDivElement>): void {
   }
 }
 
+function picked(d: FlameHierarchyNode<ChartDatum>): PickedFrame {
+  return { name: d.data.name, kind: d.data.kind, value: d.data.value, self: d.data.self, parentValue: d.parent ? d.parent.data.value : null, path: pathOf(d) ?? [] };
+}
+
+/** Marks every drawn instance of the hovered (or focused) function; names compared as plain strings. */
+function markSameFunction(el: HTMLElement, name: string | null): void {
+  for (const g of el.querySelectorAll<SVGGElement>('g.frame')) {
+    g.classList.toggle('same-fn', name !== null && g.getAttribute('name') === name);
+  }
+}
+
 function pathOf(d: FlameHierarchyNode<ChartDatum>): string[] | null {
   if (d.depth === 0) return null;
   return d.ancestors().reverse().slice(1).map((n) => n.data.name);
@@ -111,7 +140,7 @@ function findPath(root: FlameHierarchyNode<ChartDatum>, path: readonly string[])
   return at ?? null;
 }
 
-export function FlameGraph({ tree, inverted, search, focus, onSearchResult, resetSeq, viewKey }: FlameGraphProps) {
+export function FlameGraph({ tree, inverted, search, focus, onSearchResult, resetSeq, viewKey, onSelect, captureTotal, testId, label }: FlameGraphProps) {
   /** The zoomed frame as names from the root, kept across live updates of the same view. */
   const zoomPath = useRef<{ key: string; path: string[] } | null>(null);
   const container = useRef<HTMLDivElement>(null);
@@ -121,9 +150,11 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
   const [width, setWidth] = useState(0);
   const [hover, setHover] = useState<Hover | null>(null);
   const [zoomed, setZoomed] = useState<string | null>(null);
-  const total = tree.root.value;
+  const total = captureTotal ?? tree.root.value;
+  const onSelectRef = useRef(onSelect);
   searchRef.current = search;
   onSearchRef.current = onSearchResult;
+  onSelectRef.current = onSelect;
 
   useEffect(() => {
     const el = container.current;
@@ -142,10 +173,12 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
     if (!el || width === 0) return;
     const tip: FlameTooltip<ChartDatum> = Object.assign(() => undefined, {
       show(event: MouseEvent, d: FlameHierarchyNode<ChartDatum>) {
-        setHover({ x: event.clientX, y: event.clientY, name: d.data.name, kind: d.data.kind, value: d.data.value, self: d.data.self });
+        setHover({ x: event.clientX, y: event.clientY, name: d.data.name, kind: d.data.kind, value: d.data.value, self: d.data.self, parentValue: d.parent ? d.parent.data.value : null });
+        markSameFunction(el, d.data.name);
       },
       hide() {
         setHover(null);
+        markSameFunction(el, null);
       },
     });
     const chart = flamegraph<ChartDatum>()
@@ -170,6 +203,7 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
         zoomPath.current = path ? { key: viewKey, path } : null;
         setZoomed(d.depth === 0 ? null : d.data.name);
         makeFocusable(el);
+        onSelectRef.current?.(d.depth === 0 ? null : picked(d));
       });
     el.replaceChildren();
     select<HTMLElement, ChartDatum>(el).datum(cloneForChart(tree.root)).call(chart);
@@ -239,6 +273,12 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
           <span>total {percent(hover.value, total)}%</span>
           <span>self {percent(hover.self, total)}%</span>
         </div>
+        {hover.parentValue !== null ? (
+          <div className="flame-tooltip-row">
+            <span>of its parent</span>
+            <span>{percent(hover.value, hover.parentValue)}%</span>
+          </div>
+        ) : null}
       </div>
     );
   }, [hover, total]);
@@ -253,11 +293,24 @@ export function FlameGraph({ tree, inverted, search, focus, onSearchResult, rese
       <div
         ref={container}
         className={`flame-chart${inverted ? ' inverted' : ''}`}
-        data-testid="flame-graph"
+        data-testid={testId ?? 'flame-graph'}
         data-nodes={tree.nodes}
         onKeyDown={onFrameKey}
+        onFocus={(e) => {
+          // Keyboard users get the same tooltip and highlight as the mouse.
+          const g = e.target instanceof SVGGElement && e.target.classList.contains('frame') ? e.target : null;
+          const d = g ? (select<SVGGElement, FlameHierarchyNode<ChartDatum>>(g).datum() as FlameHierarchyNode<ChartDatum> | undefined) : undefined;
+          if (!g || !d || !container.current) return;
+          const r = g.getBoundingClientRect();
+          setHover({ x: r.left, y: r.bottom, name: d.data.name, kind: d.data.kind, value: d.data.value, self: d.data.self, parentValue: d.parent ? d.parent.data.value : null });
+          markSameFunction(container.current, d.data.name);
+        }}
+        onBlur={() => {
+          setHover(null);
+          if (container.current) markSameFunction(container.current, null);
+        }}
         role="group"
-        aria-label={`Flame graph of ${formatCount(total)} samples, ${formatCount(tree.nodes)} frames${inverted ? ', icicle view' : ''}`}
+        aria-label={`${label ?? 'Flame graph'} of ${formatCount(tree.root.value)} samples, ${formatCount(tree.nodes)} frames${inverted ? ', drawn root at the top' : ''}`}
       />
       {tooltip}
     </div>

@@ -2,11 +2,12 @@
 // top-functions table and the redaction panel. Redaction is applied here, once, and both the
 // graph and the table are drawn from the redacted profile.
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { buildFlameTree, describeOverflow, describeSymbolSources, profileInRange, symbolSourceCounts, timelineCounts, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
-import { useStore } from '../store';
+import { applyTransforms, buildFlameTree, describeOverflow, describeSymbolSources, isMultiProcess, profileInRange, symbolSourceCounts, timelineCounts, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
+import { transformsOf, useStore } from '../store';
 import { redactForView } from '../model/redaction';
 import { formatCount, percent } from '../model/flame';
-import { FlameGraph, type SearchResult } from './FlameGraph';
+import type { SearchResult } from './FlameGraph';
+import { InvestigationView } from './InvestigationView';
 import { TopFunctionsTable } from './TopFunctions';
 import { RedactionPanel } from './RedactionPanel';
 import { LiveCaptureBar } from './CapturePanel';
@@ -44,7 +45,7 @@ export function ProfileView() {
   const timelineStart = open?.profile.meta.timeline?.startMs;
   const range = timeRange !== null && timeRange.startMs === timelineStart ? timeRange.range : null;
   const timeline = useMemo(() => (view ? timelineCounts(view.profile) : undefined), [view]);
-  const shown = useMemo(() => (view && range ? profileInRange(view.profile, range) : view?.profile), [view, range]);
+  const ranged = useMemo(() => (view && range ? profileInRange(view.profile, range) : view?.profile), [view, range]);
   // Where frame names came from: the frames' own record (live and just saved), else the saved metadata.
   const sources = useMemo(() => {
     if (!open) return '';
@@ -52,22 +53,28 @@ export function ProfileView() {
     if (Object.keys(c.named).length > 0 || Object.keys(c.unnamed).length > 0) return describeSymbolSources(c);
     return open.summary?.symbolSources ? describeSymbolSources(open.summary.symbolSources) : '';
   }, [open]);
+  const viewKey = open?.summary ? `capture:${open.summary.id}` : `live:${capture?.captureId ?? ''}`;
+  const transforms = useStore((s) => transformsOf(s, viewKey));
+  const byProcessSetting = useStore((s) => s.byProcess);
+  // Transforms apply to the redacted profile of the range: their names are the names shown.
+  const shown = useMemo(() => (ranged ? applyTransforms(ranged, transforms) : null), [ranged, transforms]);
+  const byProcess = byProcessSetting ?? (view ? isMultiProcess(view.profile) : false);
   // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
   // most 50,000 nodes are kept: large profiles stay responsive.
   const tree = useMemo(() => {
     if (!shown) return null;
-    const t = buildFlameTree(shown, { minFraction: PRUNE_FRACTION });
+    const t = buildFlameTree(shown.profile, { minFraction: PRUNE_FRACTION, byProcess });
     performance.mark('emberscope:tree-built');
     return t;
-  }, [shown]);
+  }, [shown, byProcess]);
   // The table follows the graph: it is computed once the graph has painted.
-  const [top, setTop] = useState<{ readonly shown: typeof shown; readonly value: TopFunctions } | null>(null);
+  const [top, setTop] = useState<{ readonly view: typeof shown; readonly value: TopFunctions } | null>(null);
   useEffect(() => {
     if (!shown) return;
     let cancelled = false;
     const frame = requestAnimationFrame(() => {
       setTimeout(() => {
-        if (!cancelled) setTop({ shown, value: topFunctions(shown, { limit: 500 }) });
+        if (!cancelled) setTop({ view: shown, value: topFunctions(shown.profile, { limit: 500 }) });
       }, 50);
     });
     return () => {
@@ -91,7 +98,7 @@ export function ProfileView() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  if (!open || !view || !tree) {
+  if (!open || !view || !shown || !tree) {
     return (
       <section className="profile-view empty" aria-label="Profile">
         {capture?.running ? <LiveCaptureBar /> : null}
@@ -184,12 +191,13 @@ export function ProfileView() {
             : ''}
         </span>
         <span className="spacer" />
-        <div className="segmented" role="group" aria-label="Orientation">
-          <button type="button" aria-pressed={!inverted} onClick={() => setInverted(false)}>
-            Flame
+        {/* Only the drawing flips: the tree is the same (the Inverted view is the bottom-up tree). */}
+        <div className="segmented" role="group" aria-label="Drawing">
+          <button type="button" aria-pressed={!inverted} onClick={() => setInverted(false)} title="The root at the bottom, callees above (a flame graph)">
+            Root at bottom
           </button>
-          <button type="button" aria-pressed={inverted} onClick={() => setInverted(true)}>
-            Icicle
+          <button type="button" aria-pressed={inverted} onClick={() => setInverted(true)} title="The same tree drawn upside down: the root at the top (an icicle)">
+            Root at top
           </button>
         </div>
         <button type="button" onClick={() => setResetSeq((n) => n + 1)} title="Reset zoom (Esc)">
@@ -213,18 +221,23 @@ export function ProfileView() {
 
       {timeline && timelineStart !== undefined ? <TimelineStrip counts={timeline} range={range} onRange={(r) => setTimeRange(timelineStart, r)} /> : null}
 
-      <FlameGraph
+      <InvestigationView
+        redacted={view.profile}
+        shown={shown.profile}
+        droppedSamples={shown.droppedSamples}
+        transforms={transforms}
         tree={tree}
+        byProcess={byProcess}
         inverted={inverted}
         search={deferredSearch}
         focus={focus}
         onSearchResult={setResult}
         resetSeq={resetSeq}
-        viewKey={open.summary ? `capture:${open.summary.id}` : `live:${capture?.captureId ?? ''}`}
+        viewKey={viewKey}
       />
 
       <div className="lower">
-        {top && top.shown === shown ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
+        {top && top.view === shown ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
         <RedactionPanel summary={view.summary} active={view.active} />
       </div>
     </section>

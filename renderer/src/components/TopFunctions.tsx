@@ -8,6 +8,7 @@ const ROWS = 200;
 
 export function TopFunctionsTable({ top }: { readonly top: TopFunctions }) {
   const focusFunction = useStore((s) => s.focusFunction);
+  const showSandwich = useStore((s) => s.showSandwich);
   const search = useStore((s) => s.search);
   const [sortBy, setSortBy] = useState<'self' | 'total'>('self');
 
@@ -47,9 +48,14 @@ export function TopFunctionsTable({ top }: { readonly top: TopFunctions }) {
               rows.map((f) => (
                 <tr key={`${f.kind}:${f.name}`}>
                   <td className="name-col">
-                    <button type="button" className={`fn kind-${f.kind}`} onClick={() => focusFunction(f.name)} title={`Zoom the graph to ${f.name}`}>
-                      {f.name}
-                    </button>
+                    <div className="fn-cell">
+                      <button type="button" className="link sandwich-button" onClick={() => showSandwich(f.name)} title={`Callers and callees of ${f.name}`} aria-label={`Callers and callees of ${f.name}`}>
+                        ⇅
+                      </button>
+                      <button type="button" className={`fn kind-${f.kind}`} onClick={() => focusFunction(f.name)} title={`Zoom the graph to ${f.name}`}>
+                        {f.name}
+                      </button>
+                    </div>
                   </td>
                   <td className="num">
                     {f.self > 0 ? (

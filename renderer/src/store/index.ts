@@ -8,6 +8,7 @@ import { createHostsSlice } from './hosts';
 import { createLibrarySlice } from './library';
 import { createPromptsSlice } from './prompts';
 import { createViewSlice } from './view';
+import { createInvestigationSlice } from './investigate';
 import type { Store } from './types';
 
 export const useStore = create<Store>()((...a) => ({
@@ -18,6 +19,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createLibrarySlice(...a),
   ...createViewSlice(...a),
   ...createCompareSlice(...a),
+  ...createInvestigationSlice(...a),
 }));
 
 export type { Store } from './types';
@@ -25,6 +27,8 @@ export type { Screen } from './app';
 export type { HostState } from './hosts';
 export type { LiveCapture } from './capture';
 export type { OpenProfile } from './view';
+export type { ViewMode, SelectedFrame } from './investigate';
+export { transformsOf } from './investigate';
 export type { PendingExport } from './library';
 export type { UiError } from '../failure';
 export { describeFailure } from '../failure';

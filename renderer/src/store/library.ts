@@ -4,6 +4,8 @@ import { IMPORT_CHUNK_BYTES, MAX_IMPORT_FILE_BYTES, formatImportLimit } from '..
 import { isRedactionOff } from '../../../core/redaction';
 import { base64ToBytes, bytesToBase64 } from '../base64';
 import { download } from '../download';
+import { transformsForExport } from '../model/redaction';
+import { transformsOf } from './investigate';
 import { requireApi, type Slice } from './types';
 
 export interface PendingExport {
@@ -130,11 +132,25 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       if (!pending || !open?.summary) return;
       const redaction = get().redaction;
       if (isRedactionOff(redaction) && !confirmed) return;
+      // The view's transforms go into the export only when the user ticked "Apply to exports".
+      const viewTransforms = get().transformsInExport ? transformsOf(get(), `capture:${open.summary.id}`) : [];
+      const mapped = transformsForExport(open.profile, redaction, viewTransforms);
+      if (!mapped.ok) {
+        get().fail(new Error(`BAD_OPTIONS: ${mapped.message}`), 'The export failed');
+        return;
+      }
       set({ busy: 'Exporting…' });
       try {
-        const file = await api().exportCapture({ captureId: open.summary.id, format: pending.format, redaction, confirmedUnredacted: confirmed });
+        const file = await api().exportCapture({
+          captureId: open.summary.id,
+          format: pending.format,
+          redaction,
+          confirmedUnredacted: confirmed,
+          ...(mapped.transforms.length > 0 ? { transforms: mapped.transforms } : {}),
+        });
         download(file.fileName, file.mimeType, base64ToBytes(file.dataBase64));
-        set({ busy: null, notice: `Exported ${file.fileName} (${file.redactionSummary}).` });
+        const steps = mapped.transforms.length > 0 ? `, ${mapped.transforms.length} transform${mapped.transforms.length === 1 ? '' : 's'} applied` : '';
+        set({ busy: null, notice: `Exported ${file.fileName} (${file.redactionSummary}${steps}).` });
       } catch (e) {
         get().fail(e, 'The export failed');
       }

@@ -8,8 +8,9 @@ import type { HostsSlice } from './hosts';
 import type { LibrarySlice } from './library';
 import type { PromptsSlice } from './prompts';
 import type { ViewSlice } from './view';
+import type { InvestigationSlice } from './investigate';
 
-export type Store = AppSlice & HostsSlice & PromptsSlice & CaptureSlice & LibrarySlice & ViewSlice & CompareSlice;
+export type Store = AppSlice & HostsSlice & PromptsSlice & CaptureSlice & LibrarySlice & ViewSlice & CompareSlice & InvestigationSlice;
 
 /** One part of the store: its state and actions, with set/get over the whole store. */
 export type Slice<T> = StateCreator<Store, [], [], T>;
