@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Prints assets/manifest.json for every platform directory under ASSETS (linux-x86_64, later
-# linux-arm64): path (relative to ASSETS), SHA-256 and size of each artifact.
-# usage: manifest.sh ASSETS PLATFORM VERSION   (PLATFORM is the one just built; all are listed)
+# Prints assets/manifest.json for every platform directory under ASSETS (linux-x86_64,
+# linux-aarch64): path (relative to ASSETS), SHA-256 and size of each artifact.
+# usage: manifest.sh ASSETS VERSION
 set -eu
 assets=$1
-version=$3
+version=$2
 export LC_ALL=C
 
 entry() { # name relpath

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'SETUP_MISSING'
   | 'SETUP_FAILED'
   | 'NODE_MISSING'
+  | 'UNSUPPORTED_ARCH'
   | 'DISK_FULL'
   // sampler and kernel
   | 'NO_BTF'

@@ -49,18 +49,39 @@ function walk(value: Json, key: string, out: Found[], inheritedVersion: string):
   for (const [k, v] of Object.entries(value)) walk(v, k, out, version);
 }
 
+/** The host architectures Emberscope ships a sampler and a Node runtime for, by `uname -m`. */
+export const SUPPORTED_MACHINES = ['x86_64', 'aarch64'] as const;
+export type SupportedMachine = (typeof SUPPORTED_MACHINES)[number];
+
+/**
+ * A host's `uname -m` (or Node's / Debian's name for the same architecture) as one Emberscope
+ * ships for; anything else is refused with UNSUPPORTED_ARCH before anything is uploaded.
+ */
+export function supportedMachine(machine: string): SupportedMachine {
+  const m = machine.trim();
+  if (m === 'x86_64' || m === 'x64' || m === 'amd64') return 'x86_64';
+  if (m === 'aarch64' || m === 'arm64') return 'aarch64';
+  // The host's own words, shown as text: printable ASCII only, bounded.
+  const shown = m.replace(/[^\x21-\x7e]/g, '?').slice(0, 40);
+  throw new EmberError(
+    'UNSUPPORTED_ARCH',
+    `This host is ${shown === '' ? 'of an architecture uname -m did not name' : shown}; Emberscope ships agents for ${SUPPORTED_MACHINES.join(' and ')}.`,
+    { machine: shown },
+  );
+}
+
+/** The assets directory of a host's architecture: linux-x86_64, linux-aarch64. */
 export function hostArchDir(machine: string): string {
-  if (machine === 'x86_64' || machine === 'x64' || machine === 'amd64') return 'linux-x86_64';
-  if (machine === 'aarch64' || machine === 'arm64') return 'linux-aarch64';
-  return `linux-${machine}`;
+  return `linux-${supportedMachine(machine)}`;
 }
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-/** Reads the manifest; checks that the files the app carries match it. */
+/** Reads the manifest; checks that the files the app carries match it. UNSUPPORTED_ARCH for a machine it ships nothing for. */
 export function loadArtifacts(distDir: string, machine = 'x86_64'): Artifacts {
+  const arch = hostArchDir(machine);
   const manifestPath = join(distDir, 'manifest.json');
   if (!existsSync(manifestPath)) {
     throw new EmberError('SETUP_MISSING', `No ${manifestPath}: run npm run build first.`);
@@ -77,7 +98,6 @@ export function loadArtifacts(distDir: string, machine = 'x86_64'): Artifacts {
   const resolvePath = (p: string): string => (isAbsolute(p) ? p : [join(root, p), join(distDir, p), join(root, 'assets', p)].find((c) => existsSync(c)) ?? join(root, p));
   const agentEntry = found.find((f) => f.key === 'agent') ?? found.find((f) => f.path.endsWith('agent.cjs'));
   if (!agentEntry) throw new EmberError('SETUP_MISSING', `${manifestPath} has no agent entry: run npm run build first.`);
-  const arch = hostArchDir(machine);
   const samplers = found.filter((f) => f.path.endsWith('emberscope-sampler') || f.key.endsWith('emberscope-sampler'));
   const samplerEntry = samplers.find((f) => f.path.includes(arch) || f.key.includes(arch)) ?? (arch === 'linux-x86_64' ? samplers.find((f) => !/aarch64|arm64/.test(f.path)) : undefined);
   const top = typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest) ? manifest : {};

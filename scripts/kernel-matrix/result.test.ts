@@ -3,7 +3,7 @@ import { matrixTable, parseGuestOutput, replaceBetweenMarkers, README_END, READM
 import { checkRow } from './check';
 
 const capture: GuestResult = {
-  mode: 'capture', release: '6.1.0-57-amd64', btf: true, lockdown: 'none', paranoid: 2, warnings: ['kptr:warn'], loaded: true, samples: 100,
+  mode: 'capture', release: '6.1.0-57-amd64', machine: 'x86_64', btf: true, lockdown: 'none', paranoid: 2, warnings: ['kptr:warn'], loaded: true, samples: 100,
   workloads: [
     { user: 'other user', samples: 50, lostUserStack: 0, symbolizedShare: 1, split: [0.5, 0.3, 0.2], leaves: { spin_parse_request: 25 } },
     { user: "agent's user", samples: 50, lostUserStack: 0, symbolizedShare: 0.5, split: [0.5, 0.3, 0.2], leaves: { '[unknown]+0x1': 25 } },
@@ -25,6 +25,7 @@ describe('kernel matrix results', () => {
     ]);
     expect(checkRow({ kernel: '5.10.0-32-amd64', arch: 'x86_64', mode: 'capture', result: capture, seconds: 1 }).join()).toContain('posture says kernel 6.1.0-57-amd64');
     expect(checkRow({ kernel: '6.1.0-57-amd64', arch: 'x86_64', mode: 'capture', result: undefined, failure: 'timed out', seconds: 1 })).toEqual(['no result from the guest (timed out)']);
+    expect(checkRow({ kernel: '6.1.0-57-amd64', arch: 'aarch64', mode: 'capture', result: { ...capture, workloads: [] }, seconds: 1 })).toContain('the guest is x86_64, not aarch64');
   });
 
   it('writes the table between the markers only', () => {

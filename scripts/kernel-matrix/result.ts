@@ -27,6 +27,8 @@ export interface WorkloadResult {
 export interface GuestResult {
   mode: 'capture' | 'no-btf';
   release: string;
+  /** the guest's `uname -m` (the driver's os.machine()) */
+  machine?: string;
   btf: boolean;
   lockdown: string;
   /** kernel.perf_event_paranoid during the capture */

@@ -8,6 +8,7 @@
 //   node driver.cjs no-btf    /init hid /sys/kernel/btf: the sampler must refuse with NO_BTF
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { machine } from 'node:os';
 import { connectAgent, type AgentClient } from '../../../electron/agent-client/client';
 import { spawnLocalAgent } from '../../../electron/agent-client/local';
 import { postureToEvidence } from '../../../core/protocol/posture';
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
       onLog: (l) => agentLog.push(l),
     }),
   );
-  const r: GuestResult = { mode, release: '', btf: false, lockdown: '', paranoid: readParanoid(), warnings: [], loaded: false, samples: 0, workloads: [], notes: [] };
+  const r: GuestResult = { mode, release: '', machine: machine(), btf: false, lockdown: '', paranoid: readParanoid(), warnings: [], loaded: false, samples: 0, workloads: [], notes: [] };
   try {
     await client.hello();
     const p = await client.posture({ samplerPath: SAMPLER });
