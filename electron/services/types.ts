@@ -301,4 +301,17 @@ export interface ServicesConfig {
   readonly keychainService?: string;
   /** Log lines for the agent's stderr and diagnostics (never secrets). */
   readonly log?: (line: string) => void;
+  /**
+   * SSH transport: 'openssh' (the user's own ssh client, one master connection per host),
+   * 'builtin' (ssh2), 'auto' (default: OpenSSH where an ssh client exists; EMBERSCOPE_SSH_TRANSPORT).
+   */
+  readonly sshTransport?: 'auto' | 'openssh' | 'builtin';
+  /** The ssh binary (default `ssh` from PATH). */
+  readonly sshPath?: string;
+  /** OpenSSH's ControlPath directory (default $XDG_RUNTIME_DIR/emberscope/ssh), made 0700. */
+  readonly controlDir?: string;
+  /** Keep master connections for ControlPersist after close (the CLI: the next command reuses it). */
+  readonly keepMasters?: boolean;
+  /** ControlPersist in seconds (default 60). */
+  readonly controlPersistSeconds?: number;
 }
