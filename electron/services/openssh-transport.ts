@@ -369,7 +369,7 @@ async function startMaster(target: OpenSshTarget, deps: OpenSshDeps, controlPath
       throw mapSshFailure(`${stderr}\n${log}`, target.label, answerer.state);
     }
     await answerer.commit();
-    const fps = [...log.matchAll(/Server host key: \S+ (SHA256:[A-Za-z0-9+/]+)/g)];
+    const fps = [...log.matchAll(/Server host (?:key|certificate): \S+ (SHA256:[A-Za-z0-9+/]+)/g)];
     const fingerprint = fps[fps.length - 1]?.[1] ?? '';
     const how = /Authenticated to .* using "([^"]+)"/.exec(log)?.[1];
     deps.log(`ssh: master for ${target.label} up${how ? ` (authenticated by ${how})` : ''}, host key ${fingerprint}`);
