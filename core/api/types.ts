@@ -48,7 +48,11 @@ export interface HostEntry {
   readonly configSource?: 'openssh' | 'fallback';
   /** Why the settings could not be resolved as OpenSSH would (shown instead of wrong values). */
   readonly configProblem?: string;
+  /** The SSH transport a connection to it uses: the user's OpenSSH client, or the built-in ssh2. */
+  readonly transport?: SshTransport;
 }
+
+export type SshTransport = 'openssh' | 'builtin' | 'local';
 
 export interface HostInput {
   /** Present when editing an existing app host. */
@@ -72,6 +76,8 @@ export interface ConnectionInfo {
   readonly kernel: string;
   readonly arch: string;
   readonly isRoot: boolean;
+  /** Which transport carries the connection. */
+  readonly transport?: SshTransport;
 }
 
 export interface WarningView {

@@ -11,6 +11,8 @@ import { execCommand, type ExecResult, type SshConnection } from './ssh';
 
 export interface HostShell {
   readonly kind: 'ssh' | 'local';
+  /** 'openssh' (the user's ssh client) or 'builtin' (ssh2); absent for This machine. */
+  readonly transport?: 'openssh' | 'builtin';
   exec(command: string, options?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
   upload(localPath: string, remotePath: string, onProgress: (transferred: number, total: number) => void): Promise<void>;
   /** A stream factory for the agent started by `command` (a shell command line); `signal` without SIG (KILL). */
@@ -27,6 +29,7 @@ export function sshShell(conn: SshConnection): HostShell {
     ));
   return {
     kind: 'ssh',
+    transport: 'builtin',
     exec: (command, options) => execCommand(conn.client, command, options),
     upload: async (localPath, remotePath, onProgress) => {
       const s = await getSftp(conn.client);

@@ -25,7 +25,14 @@ function localUser(): string {
 
 export type Destination =
   | { readonly kind: 'local'; readonly entry: HostEntry }
-  | { readonly kind: 'ssh'; readonly entry: HostEntry; readonly route: SshRoute };
+  | { readonly kind: 'ssh'; readonly entry: HostEntry; readonly route: SshRoute; readonly openssh: OpenSshDestination };
+
+/** What `ssh` is given for a destination, and the known_hosts files OpenSSH resolved for it. */
+export interface OpenSshDestination {
+  readonly destination: string;
+  readonly args: readonly string[];
+  readonly userKnownHostsFiles: readonly string[];
+}
 
 export interface DestinationOverrides {
   readonly port?: number;
@@ -226,6 +233,8 @@ export class Hosts implements HostsService {
       hostKeyAlias: r.hostKeyAlias,
       strictHostKeyChecking: r.strictHostKeyChecking,
       connectTimeoutSeconds: r.connectTimeoutSeconds,
+      serverAliveIntervalSeconds: r.serverAliveIntervalSeconds,
+      serverAliveCountMax: r.serverAliveCountMax,
       ...(knownHostsFiles ? { knownHostsFiles } : {}),
     };
     return { endpoint, settings: r };
@@ -258,14 +267,28 @@ export class Hosts implements HostsService {
       const jumpText = h.proxyJump !== '' ? h.proxyJump : settings.proxyJump;
       // An app host's own ProxyJump replaces a ProxyCommand of the config.
       const routed = h.proxyJump !== '' ? { ...target, proxyCommand: '' } : target;
-      return { kind: 'ssh', entry: this.appEntry(h), route: { jumps: await this.jumps(jumpText), target: routed } };
+      const args = this.opensshArgs(h.user, overrides.port ?? h.port, identity || h.identityFile, h.proxyJump);
+      return { kind: 'ssh', entry: this.appEntry(h), route: { jumps: await this.jumps(jumpText), target: routed }, openssh: { destination: h.hostName, args, userKnownHostsFiles: settings.userKnownHostsFiles } };
     }
     const spec = dest.startsWith('ssh:') ? dest.slice(4) : dest;
     const item = parseJumpItem(spec);
     if (!item) throw new EmberError('BAD_OPTIONS', `"${dest.slice(0, 100)}" is not a destination: use an ssh_config alias, [user@]host[:port] or local.`);
     const { endpoint: target, settings } = await this.endpoint(item.host, item.host, item.user, overrides.port ?? item.port, identity);
     const entry: HostEntry = { id: `ssh:${spec}`, label: item.host, ...settingsView(settings), identityFile: target.identityFiles[0] ?? '' };
-    return { kind: 'ssh', entry, route: { jumps: await this.jumps(settings.proxyJump), target } };
+    const openssh = { destination: item.host, args: this.opensshArgs(item.user, overrides.port ?? item.port, identity, ''), userKnownHostsFiles: settings.userKnownHostsFiles };
+    return { kind: 'ssh', entry, route: { jumps: await this.jumps(settings.proxyJump), target }, openssh };
+  }
+
+  /** What `ssh` is given for this destination: the same -F, -l, -p, -i (and an app host's -J) as `ssh -G`. */
+  private opensshArgs(user: string, port: number, identityFile: string, proxyJump: string): string[] {
+    const identity = identityFile.startsWith('~/') ? join(homedir(), identityFile.slice(2)) : identityFile;
+    return [
+      ...(this.explicitConfig !== undefined ? ['-F', this.explicitConfig] : []),
+      ...(user ? ['-l', user] : []),
+      ...(port ? ['-p', String(port)] : []),
+      ...(identity ? ['-i', identity] : []),
+      ...(proxyJump ? ['-J', proxyJump] : []),
+    ];
   }
 }
 

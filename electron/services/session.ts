@@ -59,6 +59,7 @@ export class HostSession implements Session, CaptureHost {
       kernel: facts.kernel,
       arch: facts.machine,
       isRoot: facts.uid === 0,
+      transport: shell.transport ?? 'local',
     };
     this.closed = shell.closed;
     void shell.closed.then(() => (this.closedFlag = true));

@@ -34,6 +34,9 @@ export interface SshEndpoint {
   readonly strictHostKeyChecking?: 'yes' | 'no' | 'accept-new' | 'ask';
   /** 0 = the caller's timeout. */
   readonly connectTimeoutSeconds?: number;
+  /** ServerAliveInterval / CountMax (0 = the built-in 5 s × 3, so a silent loss is noticed). */
+  readonly serverAliveIntervalSeconds?: number;
+  readonly serverAliveCountMax?: number;
 }
 
 export interface SshRoute {
@@ -149,8 +152,8 @@ async function connectHop(e: SshEndpoint, sock: Duplex, deps: SshDeps): Promise<
       username: e.user,
       readyTimeout: deps.timeoutMs + 120_000, // prompts may take a while; the TCP connect has its own timeout
       // A silent network loss (no FIN, no RST) is noticed after three unanswered keepalives.
-      keepaliveInterval: 5_000,
-      keepaliveCountMax: 3,
+      keepaliveInterval: e.serverAliveIntervalSeconds ? e.serverAliveIntervalSeconds * 1000 : 5_000,
+      keepaliveCountMax: e.serverAliveIntervalSeconds ? e.serverAliveCountMax || 3 : 3,
       algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownHosts.keyTypes(keyHost, port)) },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         fingerprint = fingerprintSha256(key);
@@ -240,10 +243,12 @@ export async function connectRoute(route: SshRoute, deps: SshDeps): Promise<SshC
   }
   if (!last) throw new EmberError('INTERNAL', 'no SSH hop');
   const client = last.client;
+  let closing = false;
   const closed = new Promise<Error | undefined>((resolve) => {
     let err: Error | undefined;
     client.on('error', (e: Error) => (err = e));
-    client.on('close', () => resolve(err));
+    // A connection that ends without close() having been called dropped (an error, as OpenSSH's transport says too).
+    client.on('close', () => resolve(err ?? (closing ? undefined : new EmberError('CONNECTION_LOST', `The connection to ${route.target.label} ended.`))));
   });
   return {
     client,
@@ -251,6 +256,7 @@ export async function connectRoute(route: SshRoute, deps: SshDeps): Promise<SshC
     fingerprint: last.fingerprint,
     closed,
     close: () => {
+      closing = true;
       for (const c of [...clients].reverse()) c.end();
     },
   };

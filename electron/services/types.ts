@@ -324,4 +324,18 @@ export interface ServicesConfig {
   readonly log?: (line: string) => void;
   /** debuginfod servers the desktop asks for symbols the host lacks (the app's setting; default DEBUGINFOD_URLS). */
   readonly debuginfodUrls?: readonly string[];
+  /**
+   * SSH transport: 'openssh' (the user's own ssh client, one master connection per host),
+   * 'builtin' (ssh2, the default), 'auto' (OpenSSH where an ssh client exists). Default from
+   * EMBERSCOPE_SSH_TRANSPORT, else 'builtin': OpenSSH is opt-in until the whole suite has run over it.
+   */
+  readonly sshTransport?: 'auto' | 'openssh' | 'builtin';
+  /** The ssh binary (default `ssh` from PATH). */
+  readonly sshPath?: string;
+  /** OpenSSH's ControlPath directory (default $XDG_RUNTIME_DIR/emberscope/ssh), made 0700. */
+  readonly controlDir?: string;
+  /** Keep master connections for ControlPersist after close (the CLI: the next command reuses it). */
+  readonly keepMasters?: boolean;
+  /** ControlPersist in seconds (default 60). */
+  readonly controlPersistSeconds?: number;
 }
