@@ -2,21 +2,7 @@
 // section headers, .symtab/.dynsym function symbols, the GNU build id, .gnu_debuglink. Pure: the
 // host agent reads binaries through it with a file source, the desktop reads debug files from
 // debuginfod through it. It reads only the parts it needs and bounds every size it trusts.
-
-/** Index of the last of ascending `sorted` that is <= `x`, or -1 (core/util/search's; lint's 'util' built-in pattern refuses that path from core/). */
-function lastAtOrBelow(sorted: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= x) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
+import { lastAtOrBelow } from '../util/search';
 
 function toHex(b: Uint8Array): string {
   let s = '';
