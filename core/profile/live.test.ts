@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { liveSnapshot } from './live';
+import { timelineCounts } from './timeline';
 import { makeFrame, NO_LOST, NO_OVERFLOW, type Profile } from './types';
 
 function profile(rows: number): Profile {
@@ -36,5 +37,18 @@ describe('liveSnapshot', () => {
     // Only the frames the snapshot uses: 99 leaves, main, the merged row's frame.
     expect(s.frames).toHaveLength(101);
     expect(s.meta).toBe(p.meta);
+  });
+
+  it('merges the rest per time bucket, so the timeline still counts every sample of every second', () => {
+    const base = profile(1000);
+    const p: Profile = {
+      ...base,
+      meta: { ...base.meta, timeline: { startMs: 1, bucketMs: 1000, buckets: 4 } },
+      samples: base.samples.map((r, i) => ({ ...r, bucket: i % 4 })),
+    };
+    const s = liveSnapshot(p, 100);
+    expect(timelineCounts(s)?.totals).toEqual(timelineCounts(p)?.totals);
+    expect(timelineCounts(s)?.unplaced).toBe(0);
+    expect(s.samples.filter((r) => r.comm === '[other]')).toHaveLength(4);
   });
 });

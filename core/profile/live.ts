@@ -42,9 +42,14 @@ export function liveSnapshot(profile: Profile, maxRows: number): Profile {
     }
     samples.push({ ...row, stack });
   }
-  let rest = 0;
-  for (const i of order.slice(keep)) rest += profile.samples[i]?.count ?? 0;
+  // The rest is merged per time bucket, so the timeline strip still counts every sample.
+  const rest = new Map<number | undefined, number>();
+  for (const i of order.slice(keep)) {
+    const row = profile.samples[i];
+    if (row) rest.set(row.bucket, (rest.get(row.bucket) ?? 0) + row.count);
+  }
   const otherStack = stacks.push([frames.push(liveOtherFrame(order.length - keep)) - 1]) - 1;
-  samples.push({ stack: otherStack, comm: LIVE_OTHER_COMM, pid: 0, tid: 0, count: rest });
+  if (rest.size === 0) rest.set(undefined, 0);
+  for (const [bucket, count] of rest) samples.push({ stack: otherStack, comm: LIVE_OTHER_COMM, pid: 0, tid: 0, count, ...(bucket !== undefined ? { bucket } : {}) });
   return { meta: profile.meta, frames, stacks, samples };
 }
