@@ -24,9 +24,14 @@ export interface HostShell {
 export function sshShell(conn: SshConnection): HostShell {
   let sftp: Promise<SFTPWrapper> | undefined;
   const getSftp = (client: Client): Promise<SFTPWrapper> =>
-    (sftp ??= new Promise((resolve, reject) =>
-      client.sftp((error, s) => (error ? reject(new EmberError('CONNECTION_LOST', `SFTP is not available on the host: ${error.message}`)) : resolve(s))),
-    ));
+    (sftp ??= new Promise((resolve, reject) => {
+      const lost = (error: unknown): void => reject(new EmberError('CONNECTION_LOST', `SFTP is not available on the host: ${error instanceof Error ? error.message : String(error)}`));
+      try {
+        client.sftp((error, s) => (error ? lost(error) : resolve(s)));
+      } catch (error) {
+        lost(error); // ssh2 throws once its socket is gone
+      }
+    }));
   return {
     kind: 'ssh',
     transport: 'builtin',

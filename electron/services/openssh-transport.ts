@@ -515,8 +515,10 @@ export async function connectOpenSsh(target: OpenSshTarget, deps: OpenSshDeps): 
     else {
       refs.delete(controlPath);
       if (!deps.keepMasters) {
-        await stopMaster(deps.sshPath, controlPath);
-        used.delete(controlPath);
+        // The next connect to this destination waits for the stop, so it never reuses a dying master.
+        const stopping = stopMaster(deps.sshPath, controlPath).finally(() => used.delete(controlPath));
+        startLocks.set(controlPath, stopping);
+        await stopping;
       }
     }
   };

@@ -4,7 +4,7 @@
 // (encrypted: passphrase from the keychain or asked, remembered on request) and password
 // (./ssh-auth.ts), over TCP, a ProxyCommand or a ProxyJump chain (./ssh-socket.ts).
 import type { Duplex } from 'node:stream';
-import { Client, type AnyAuthMethod, type AuthenticationType, type ServerHostKeyAlgorithm } from 'ssh2';
+import { Client, type AnyAuthMethod, type ClientChannel, type AuthenticationType, type ServerHostKeyAlgorithm } from 'ssh2';
 import { EmberError } from '../../core/errors';
 import { fingerprintSha256, hostPatternFor, keyTypeOfBlob, type HostKeyVerdict } from './known-hosts';
 import type { KnownHostsStore } from './known-hosts-store';
@@ -276,9 +276,16 @@ const MAX_OUTPUT = 1024 * 1024;
 /** Runs a command; `stdin` (e.g. a sudo password) is written to the channel, never to argv. */
 export function execCommand(client: Client, command: string, options: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    client.exec(command, (error, channel) => {
+    const lost = (error: unknown): void => reject(new EmberError('CONNECTION_LOST', `Could not run a command on the host: ${error instanceof Error ? error.message : String(error)}`));
+    // Once its socket is gone, ssh2 throws ("Not connected") instead of calling back.
+    try {
+      client.exec(command, onChannel);
+    } catch (error) {
+      lost(error);
+    }
+    function onChannel(error: Error | undefined, channel: ClientChannel): void {
       if (error) {
-        reject(new EmberError('CONNECTION_LOST', `Could not run a command on the host: ${error.message}`));
+        lost(error);
         return;
       }
       let stdout = '';
@@ -307,7 +314,7 @@ export function execCommand(client: Client, command: string, options: { stdin?: 
       });
       if (options.stdin !== undefined) channel.end(options.stdin);
       else channel.end();
-    });
+    }
   });
 }
 
