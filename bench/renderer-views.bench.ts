@@ -18,23 +18,27 @@ import { median, range, type BenchRow } from './stats';
 const PROCESSES = 8;
 const TARGET_MS = 100;
 
-/** Clicks what `find` returns, waits for `charts` chart-drawn marks (or `until` to hold), then two frames. */
-const ACT = `(async ({ find, charts, until, hover }) => {
-  const el = new Function('return (' + find + ')')();
-  if (!el) throw new Error('nothing to act on: ' + find);
+/**
+ * Clicks what `find` returns, waits for `charts` chart-drawn marks (or `until` to hold), then two
+ * frames. The expressions are written into the source: the page's CSP forbids eval, so a
+ * `new Function` inside an animation-frame callback would throw and the wait would never end.
+ */
+const act = (step: Step): string => `(async () => {
+  const el = (${step.find});
+  if (!el) throw new Error(${JSON.stringify(`nothing to act on: ${step.find}`)});
   performance.clearMarks('emberscope:chart-drawn');
   const t0 = performance.now();
-  if (hover) el.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, clientX: 300, clientY: 300 }));
+  if (${step.hover === true}) el.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, clientX: 300, clientY: 300 }));
   else el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
-  const done = () => (charts > 0 ? performance.getEntriesByName('emberscope:chart-drawn').length >= charts : true) && (!until || new Function('return (' + until + ')')());
+  const done = () => performance.getEntriesByName('emberscope:chart-drawn').length >= ${step.charts} && Boolean(${step.until ?? 'true'});
   await new Promise((resolve, reject) => {
     const limit = t0 + 20000;
-    const check = () => { if (done()) resolve(); else if (performance.now() > limit) reject(new Error('timed out: ' + find)); else requestAnimationFrame(check); };
+    const check = () => { if (done()) resolve(); else if (performance.now() > limit) reject(new Error(${JSON.stringify(`timed out: ${step.label}`)})); else requestAnimationFrame(check); };
     check();
   });
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   return performance.now() - t0;
-})`;
+})()`;
 
 const button = (group: string, text: string): string =>
   `[...document.querySelectorAll('[aria-label="${group}"] button')].find((b) => b.textContent.trim() === '${text}')`;
@@ -60,7 +64,7 @@ const STEPS: readonly Step[] = [
   { label: 'show all processes again', find: `[...document.querySelectorAll('[data-testid="process-picker"] button')].find((b) => b.textContent.trim() === 'Show all')`, charts: 1 },
   {
     label: 'merge a function into its callers (details pane)',
-    before: `(() => { const g = [...document.querySelectorAll('[data-testid="flame-graph"] g.frame')].find((g) => g.__data__ && g.__data__.depth === 3 && Number(g.getAttribute('width')) > 60); g.dispatchEvent(new MouseEvent('click', { bubbles: true })); })()`,
+    before: `(() => { const g = [...document.querySelectorAll('[data-testid="flame-graph"] g.frame')].filter((g) => g.__data__ && g.__data__.depth === 3).sort((a, b) => Number(b.getAttribute('width')) - Number(a.getAttribute('width')))[0]; if (!g) throw new Error('no frame at depth 3'); g.dispatchEvent(new MouseEvent('click', { bubbles: true })); })()`,
     find: `[...document.querySelectorAll('[data-testid="frame-details"] button')].find((b) => b.textContent.trim() === 'Merge into callers')`,
     charts: 1,
     until: `document.querySelector('[data-testid="transform"]')`,
@@ -96,7 +100,7 @@ export async function run(opts: { quick: boolean }): Promise<{ rows: BenchRow[] 
             await page.evaluate(step.before);
             await page.waitForTimeout(300);
           }
-          const ms = (await page.evaluate(`(${ACT})(${JSON.stringify({ find: step.find, charts: step.charts, until: step.until ?? '', hover: step.hover === true })})`)) as number;
+          const ms = (await page.evaluate(act(step))) as number;
           times.set(step.label, [...(times.get(step.label) ?? []), ms]);
         }
         await page.mouse.move(0, 0);

@@ -5,8 +5,9 @@
 // (or a flat record of figures). The exit status is 1 only when a benchmark crashed: a missed
 // target is a finding, not a failure. Benchmarks need root (BPF, test users, perf, bpftrace) and
 // the tools of scripts/install-system-deps, and a build (npm run build).
-import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -17,42 +18,49 @@ const outIndex = process.argv.indexOf('--out');
 const outFile = outIndex >= 0 ? process.argv[outIndex + 1] : 'bench/results.json';
 const only = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--out');
 
-if (!process.env.EMBERSCOPE_BENCH_CHILD) {
-  // Re-run under tsx so that the benchmark modules can be TypeScript.
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, EMBERSCOPE_BENCH_CHILD: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
-
-const files = readdirSync('bench')
+const files = readdirSync(join(root, 'bench'))
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
+
+if (process.env.EMBERSCOPE_BENCH_CHILD) {
+  // One benchmark, in its own process (under tsx, so that it can be TypeScript): its result,
+  // or its error, goes to the file the parent named.
+  const [file, resultFile] = [process.env.EMBERSCOPE_BENCH_FILE, process.env.EMBERSCOPE_BENCH_RESULT];
+  let out;
+  try {
+    const mod = await import(pathToFileURL(join(root, 'bench', file)).href);
+    out = { result: await mod.run({ quick }) };
+  } catch (error) {
+    console.error(error);
+    out = { error: String(error instanceof Error ? error.message : error) };
+  }
+  writeFileSync(resultFile, JSON.stringify(out));
+  process.exit(0);
+}
 
 const results = { machine: machineFacts(), quick, startedAt: new Date().toISOString(), benchmarks: {} };
 const table = ['| benchmark | figure | median | min–max | n | unit | target |', '| --- | --- | --- | --- | --- | --- | --- |'];
 const targets = [];
 let failures = 0;
+const scratch = mkdtempSync(join(tmpdir(), 'emberscope-bench-'));
 for (const file of files) {
   const name = file.replace(/\.bench\.ts$/, '');
   console.error(`bench: ${name}${quick ? ' (quick)' : ''}`);
-  try {
-    const mod = await import(pathToFileURL(join(root, 'bench', file)).href);
-    const result = await mod.run({ quick });
-    results.benchmarks[name] = result;
-    for (const row of rowsOf(result)) {
+  const outcome = await runOne(file, join(scratch, `${name}.json`));
+  if ('result' in outcome) {
+    results.benchmarks[name] = outcome.result;
+    for (const row of rowsOf(outcome.result)) {
       table.push(formatRow(name, row));
       if (row.target !== undefined) targets.push({ benchmark: name, figure: row.name, target: row.target, median: row.median, min: row.min, max: row.max, n: row.n, unit: row.unit, met: row.met === true, ...(row.note ? { note: row.note } : {}) });
     }
-  } catch (error) {
+  } else {
     failures++;
-    results.benchmarks[name] = { error: String(error instanceof Error ? error.message : error) };
-    console.error(error);
-    table.push(`| ${name} | failed: ${String(error instanceof Error ? error.message : error).split('\n')[0]} | | | | | |`);
+    results.benchmarks[name] = { error: outcome.error };
+    table.push(`| ${name} | failed: ${outcome.error.split('\n')[0]} | | | | | |`);
   }
 }
+rmSync(scratch, { recursive: true, force: true });
 results.finishedAt = new Date().toISOString();
 results.targets = targets;
 writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`);
@@ -63,6 +71,40 @@ if (targets.length > 0) {
 }
 console.error(`bench: results in ${outFile}${failures > 0 ? `; ${failures} benchmark(s) crashed` : ''}`);
 process.exit(failures > 0 ? 1 : 0);
+
+/**
+ * Runs one benchmark in its own process group, so that a hung one (a page that never answers)
+ * is killed with everything it started at its time limit and counted as crashed, never holding
+ * up the rest: EMBERSCOPE_BENCH_LIMIT_S, by default 15 minutes quick and 90 minutes in full.
+ */
+function runOne(file, resultFile) {
+  const limitS = Number(process.env.EMBERSCOPE_BENCH_LIMIT_S ?? (quick ? 900 : 5400));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+      env: { ...process.env, EMBERSCOPE_BENCH_CHILD: '1', EMBERSCOPE_BENCH_FILE: file, EMBERSCOPE_BENCH_RESULT: resultFile },
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, limitS * 1000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) return resolve({ error: `did not finish within ${limitS} s (killed with what it started)` });
+      try {
+        resolve(JSON.parse(readFileSync(resultFile, 'utf8')));
+      } catch {
+        resolve({ error: `exited ${signal ?? `with status ${code}`} before writing its result` });
+      }
+    });
+  });
+}
 
 function rowsOf(result) {
   if (result && Array.isArray(result.rows)) return result.rows;
