@@ -28,6 +28,10 @@ export function percent(part: number, whole: number): string {
   return p >= 99.95 ? '100' : p.toFixed(1);
 }
 
+// One formatter: toLocaleString builds a new one on every call (a live Top functions table
+// formats thousands of counts a second).
+const COUNT_FORMAT = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return COUNT_FORMAT.format(n);
 }
