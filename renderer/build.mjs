@@ -12,7 +12,6 @@ process.env.NODE_ENV = 'production';
 const at = process.argv.indexOf('--out');
 const outDir = at > 0 && process.argv[at + 1] ? resolve(process.argv[at + 1]) : undefined;
 await build({
-  mode: 'production',
   configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)),
   ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}),
 });
