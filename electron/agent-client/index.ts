@@ -1,7 +1,7 @@
 // Public API of the agent client: the app's typed way to talk to a host agent.
 export { connectAgent, toEmberError, CLIENT_VERSION } from './client';
 export type { AgentClient, CaptureStream, ConnectOptions } from './client';
-export { spawnLocalAgent } from './local';
+export { AGENT_NODE_FLAGS, spawnLocalAgent } from './local';
 export type { LocalAgentOptions } from './local';
 export { sshAgentStream } from './ssh';
 export type { SshAgentOptions } from './ssh';

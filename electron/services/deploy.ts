@@ -5,6 +5,7 @@
 // agent's command line verifies the bundle again right before `exec node`, so a file swapped
 // after the check is never executed. Nothing is fetched by the host from anywhere.
 import { stat } from 'node:fs/promises';
+import { AGENT_NODE_FLAGS } from '../agent-client';
 import { EmberError } from '../../core/errors';
 import { supportedMachine, type Artifact, type Artifacts } from './artifacts';
 import type { HostShell } from './host-shell';
@@ -169,7 +170,7 @@ export async function ensureFile(
 /** The agent command line: verify the bundle's hash, then exec node on it. */
 export function agentCommandLine(node: string, agentPath: string, sha256: string): string {
   const check = `printf '%s  %s\\n' ${sha256} ${shellQuote(agentPath)} | sha256sum -c --status`;
-  return `${check} || exit ${AGENT_HASH_MISMATCH_EXIT}; exec ${shellQuote(node)} ${shellQuote(agentPath)}`;
+  return `${check} || exit ${AGENT_HASH_MISMATCH_EXIT}; exec ${shellQuote(node)} ${AGENT_NODE_FLAGS.join(' ')} ${shellQuote(agentPath)}`;
 }
 
 export async function deploy(

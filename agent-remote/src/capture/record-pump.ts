@@ -79,7 +79,7 @@ export class RecordPump {
         if (!r.unreadable) this.agg.onMaps(r.tgid, r.text);
         break;
       case 'kallsyms':
-        this.symbolizer.setKernelSymbols(parseKallsyms(r.text));
+        this.symbolizer.setKernelSymbols(parseKallsyms(r.bytes));
         break;
       case 'count':
         this.agg.onCount(r);

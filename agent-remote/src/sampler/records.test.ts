@@ -28,8 +28,8 @@ const stream = concat([
 describe('sampler record parser', () => {
   it('decodes a KALLSYMS record (flags, then the text)', () => {
     const recs = parseAll(concat([encodeHeader(), encodeKallsyms('ffffffff81000000 T _stext\n'), encodeKallsyms('', 2)]));
-    expect(recs[1]).toEqual({ type: 'kallsyms', truncated: false, hidden: false, text: 'ffffffff81000000 T _stext\n' });
-    expect(recs[2]).toEqual({ type: 'kallsyms', truncated: false, hidden: true, text: '' });
+    expect(recs[1]).toEqual({ type: 'kallsyms', truncated: false, hidden: false, bytes: new TextEncoder().encode('ffffffff81000000 T _stext\n') });
+    expect(recs[2]).toEqual({ type: 'kallsyms', truncated: false, hidden: true, bytes: new Uint8Array(0) });
   });
 
   it('decodes every record type', () => {

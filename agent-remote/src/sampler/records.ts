@@ -133,8 +133,8 @@ export interface KallsymsRecord {
   truncated: boolean;
   /** The sampler saw zeros or could not read the file: text is empty. */
   hidden: boolean;
-  /** /proc/kallsyms lines of types t T w W. */
-  text: string;
+  /** /proc/kallsyms lines of types t T w W (latin1 bytes, a copy). */
+  bytes: Uint8Array;
 }
 
 export interface UnknownRecord {
@@ -333,7 +333,7 @@ export function decodeRecord(type: number, p: Uint8Array, offset: number, sawHea
     }
     case RECORD_KALLSYMS:
       need(4, 'kallsyms');
-      return { type: 'kallsyms', truncated: (v.getUint32(0, true) & 1) !== 0, hidden: (v.getUint32(0, true) & 2) !== 0, text: latin1.decode(p.subarray(4)) };
+      return { type: 'kallsyms', truncated: (v.getUint32(0, true) & 1) !== 0, hidden: (v.getUint32(0, true) & 2) !== 0, bytes: p.slice(4) };
     default:
       return { type: 'unknown', recordType: type, length: p.byteLength };
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtures, type Fixtures } from '../../test/helpers';
-import { kallsymsReadable, parseKallsyms } from './kallsyms';
+import { kallsymsReadable, kernelSymbolModule, kernelSymbolName, parseKallsyms, readKallsyms } from './kallsyms';
 import { parsePerfMap } from './perfmap';
 import { Symbolizer } from './symbolizer';
 
@@ -148,8 +148,39 @@ describe('kernel symbols', () => {
     expect(parseKallsyms('0000000000000000 T _stext\n0000000000000000 t foo\t[mod]\n').hidden).toBe(true);
     const k = parseKallsyms('ffffffff81000000 T _stext\nffffffff81000100 t do_thing\nffffffffc0001000 t modfn\t[ext4]\nffffffff81000050 d data\n');
     expect(k.hidden).toBe(false);
-    expect(k.names).toEqual(['_stext', 'do_thing', 'modfn']);
-    expect(k.modules[2]).toBe('ext4');
+    expect([0, 1, 2].map((i) => kernelSymbolName(k, i))).toEqual(['_stext', 'do_thing', 'modfn']);
+    expect([0, 1, 2].map((i) => kernelSymbolModule(k, i))).toEqual(['', '', 'ext4']);
+    expect([...k.addrs]).toEqual([0xffff81000000, 0xffff81000100, 0xffffc0001000]);
+    // Out of order (module lines can be), CRLF-free junk, a zero line among real ones.
+    const u = parseKallsyms('ffffffffc0001000 t modfn\t[ext4]\nnot a line\n0000000000000000 T zero\nffffffff81000100 t do_thing\nffffffff81000000 T _stext\n');
+    expect([0, 1, 2].map((i) => kernelSymbolName(u, i))).toEqual(['_stext', 'do_thing', 'modfn']);
+    expect([0, 1, 2].map((i) => kernelSymbolModule(u, i))).toEqual(['', '', 'ext4']);
+    expect(parseKallsyms(new TextEncoder().encode('ffffffff81000000 T _stext\n')).addrs.length).toBe(1);
+  });
+
+  it('parses the real /proc/kallsyms as a line-by-line reading does', () => {
+    const text = readFileSync('/proc/kallsyms', 'latin1');
+    const k = parseKallsyms(readFileSync('/proc/kallsyms'));
+    // The agent's own reading goes in 256 KiB chunks: lines cut at chunk ends must come out whole.
+    const chunked = readKallsyms();
+    expect(chunked.addrs).toEqual(k.addrs);
+    expect(Buffer.from(chunked.text).equals(Buffer.from(k.text))).toBe(true);
+    const ref = text.split('\n').map((l) => /^(ffff[0-9a-f]{12}) [tTwW] ([^\t]+)(?:\t\[(.+)\])?$/.exec(l)).filter((m) => m !== null);
+    if (k.hidden) {
+      expect(ref.every((m) => /^0+$/.test(m[1] ?? ''))).toBe(true);
+      return;
+    }
+    expect(k.addrs.length).toBe(ref.length);
+    // Several symbols can share an address: the name must be one of them.
+    const byAddr = new Map<number, string[][]>();
+    for (const m of ref) {
+      const a = parseInt((m[1] ?? '').slice(4), 16);
+      byAddr.set(a, [...(byAddr.get(a) ?? []), [m[2] ?? '', m[3] ?? '']]);
+    }
+    for (let i = 0; i < k.addrs.length; i += 997) {
+      if (i > 0) expect(k.addrs[i] ?? 0).toBeGreaterThanOrEqual(k.addrs[i - 1] ?? 0);
+      expect(byAddr.get(k.addrs[i] ?? -1)).toContainEqual([kernelSymbolName(k, i), kernelSymbolModule(k, i)]);
+    }
   });
 
   it('resolves kernel ips when kallsyms is readable, marks them hidden otherwise', () => {

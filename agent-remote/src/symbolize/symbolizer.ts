@@ -9,7 +9,7 @@ import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ElfFile, fileSource, lookupSymbol, type SymbolTable } from './elf';
 import { lookupGoFunc, type GoFuncTable } from './gopclntab';
-import { kernelOffset, lookupKernel, readKallsyms, type KernelSymbols } from './kallsyms';
+import { HIDDEN_KERNEL_SYMBOLS, kernelOffset, kernelSymbolModule, kernelSymbolName, lookupKernel, readKallsyms, type KernelSymbols } from './kallsyms';
 import { lookupPerfMap, perfMapPath, readPerfMap, type PerfMap } from './perfmap';
 import { findMapping, isFileMapping, parseMaps, type Mapping } from './procmaps';
 import type { FrameKind, FrameStatus, SymbolSource, UnnamedReason } from '../../../core/profile/types';
@@ -234,7 +234,7 @@ export class Symbolizer {
     if (!this.kernel) {
       this.kernel = this.opts.kernelSymbols
         ? readKallsyms(this.opts.kallsymsPath)
-        : { hidden: true, addrs: new Float64Array(0), names: [], modules: [] };
+        : HIDDEN_KERNEL_SYMBOLS;
     }
     return this.kernel;
   }
@@ -502,9 +502,9 @@ export class Symbolizer {
     if (i < 0) {
       return { name: `[kernel]+${ip.toString(16)}`, module: '[kernel.kallsyms]', buildId: '', address: '0x' + ip.toString(16), kind: 'kernel', status: 'no-symbols', mangled: '', why: 'outside-symbols' };
     }
-    const mod = k.modules[i] ?? '';
+    const mod = kernelSymbolModule(k, i);
     return {
-      name: k.names[i] ?? '',
+      name: kernelSymbolName(k, i),
       module: mod ? `[${mod}]` : '[kernel.kallsyms]',
       buildId: '',
       address: '0x' + (KERNEL_BASE_BIG + BigInt(k.addrs[i] ?? 0)).toString(16),
