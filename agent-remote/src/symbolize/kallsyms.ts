@@ -183,10 +183,33 @@ function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(f
   return to;
 }
 
-function sortByAddress(k: KernelSymbols, n: number): KernelSymbols {
+/**
+ * Indices ordered by address (stable). Kernel text, modules and BPF programs span well under
+ * 2^31 bytes, so (address - lowest, index) packs exactly into one double and the native numeric
+ * sort does the work, several times faster than a comparator over ~120k symbols.
+ */
+function addressOrder(addrs: Float64Array, n: number): Uint32Array {
   const order = new Uint32Array(n);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    lo = Math.min(lo, addrs[i] ?? 0);
+    hi = Math.max(hi, addrs[i] ?? 0);
+  }
+  if (hi - lo < 2 ** 31 && n < 2 ** 21) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = ((addrs[i] ?? 0) - lo) * 2 ** 21 + i;
+    keys.sort();
+    for (let j = 0; j < n; j++) order[j] = (keys[j] ?? 0) % 2 ** 21;
+    return order;
+  }
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((x, y) => (k.addrs[x] ?? 0) - (k.addrs[y] ?? 0) || x - y);
+  order.sort((x, y) => (addrs[x] ?? 0) - (addrs[y] ?? 0) || x - y);
+  return order;
+}
+
+function sortByAddress(k: KernelSymbols, n: number): KernelSymbols {
+  const order = addressOrder(k.addrs, n);
   const nameAt = new Uint32Array(n + 1);
   const text = new Uint8Array(k.text.byteLength);
   let at = 0;
