@@ -44,10 +44,25 @@ const table = ['| benchmark | figure | median | min–max | n | unit | target |'
 const targets = [];
 let failures = 0;
 const scratch = mkdtempSync(join(tmpdir(), 'emberscope-bench-'));
+// Ctrl-C or a kill reaches the running benchmark's whole process group (it runs detached), which
+// gets 10 s to clean up before SIGKILL; then this process leaves with the signal's status.
+let running;
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, async () => {
+    interrupted = true;
+    console.error(`bench: ${signal}: stopping${running ? ' the running benchmark' : ''}`);
+    if (running) await stopGroup(running, signal);
+    rmSync(scratch, { recursive: true, force: true });
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  });
+}
 for (const file of files) {
+  if (interrupted) break;
   const name = file.replace(/\.bench\.ts$/, '');
   console.error(`bench: ${name}${quick ? ' (quick)' : ''}`);
   const outcome = await runOne(file, join(scratch, `${name}.json`));
+  if (interrupted) await new Promise(() => undefined); // the signal handler exits
   if ('result' in outcome) {
     results.benchmarks[name] = outcome.result;
     for (const row of rowsOf(outcome.result)) {
@@ -85,6 +100,7 @@ function runOne(file, resultFile) {
       detached: true,
       env: { ...process.env, EMBERSCOPE_BENCH_CHILD: '1', EMBERSCOPE_BENCH_FILE: file, EMBERSCOPE_BENCH_RESULT: resultFile },
     });
+    running = child;
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -96,6 +112,7 @@ function runOne(file, resultFile) {
     }, limitS * 1000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      running = undefined;
       if (timedOut) return resolve({ error: `did not finish within ${limitS} s (killed with what it started)` });
       try {
         resolve(JSON.parse(readFileSync(resultFile, 'utf8')));
@@ -104,6 +121,22 @@ function runOne(file, resultFile) {
       }
     });
   });
+}
+
+/** Signals a benchmark's process group; SIGKILL to what is left after 10 s. */
+async function stopGroup(child, signal) {
+  const gone = new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', resolve)));
+  const kill = (sig) => {
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      // the group is gone
+    }
+  };
+  kill(signal);
+  await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  // The leader may be gone while some of its group lingers.
+  kill('SIGKILL');
 }
 
 function rowsOf(result) {
