@@ -11,14 +11,6 @@ export interface TreeLimits {
   readonly maxNodes?: number;
 }
 
-interface Building {
-  name: string;
-  kind: FlameNodeKind;
-  value: number;
-  self: number;
-  children: Map<number, Building> | undefined;
-}
-
 const DEFAULT_MAX_NODES = 50_000;
 
 /** Name id per frame index: frames that differ only in file, line or address share an id. */
@@ -36,32 +28,97 @@ export function frameNameIds(profile: Profile): { readonly ids: Int32Array; read
   return { ids, byName };
 }
 
+/** A node of the tree being built: an index into the builder's columns. */
+export type TreeNodeId = number;
+
+const ROOT: TreeNodeId = 0;
+
+/**
+ * (parent, name id) → child, by open addressing over Int32Arrays: several times faster than a
+ * Map keyed by a number built from both (mostly beyond a small integer, so hashed as a double).
+ */
+class ChildIndex {
+  private mask = 1023;
+  private parents = new Int32Array(1024).fill(-1);
+  private names = new Int32Array(1024);
+  private children = new Int32Array(1024);
+  private size = 0;
+
+  get(parent: number, name: number): number {
+    for (let i = hash(parent, name) & this.mask; ; i = (i + 1) & this.mask) {
+      const p = this.parents[i] as number;
+      if (p === -1) return -1;
+      if (p === parent && this.names[i] === name) return this.children[i] as number;
+    }
+  }
+
+  set(parent: number, name: number, child: number): void {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    this.put(parent, name, child);
+    this.size++;
+  }
+
+  private put(parent: number, name: number, child: number): void {
+    let i = hash(parent, name) & this.mask;
+    while (this.parents[i] !== -1) i = (i + 1) & this.mask;
+    this.parents[i] = parent;
+    this.names[i] = name;
+    this.children[i] = child;
+  }
+
+  private grow(): void {
+    const [parents, names, children] = [this.parents, this.names, this.children];
+    const cap = (this.mask + 1) * 2;
+    this.mask = cap - 1;
+    this.parents = new Int32Array(cap).fill(-1);
+    this.names = new Int32Array(cap);
+    this.children = new Int32Array(cap);
+    for (let i = 0; i < parents.length; i++) if (parents[i] !== -1) this.put(parents[i] as number, names[i] as number, children[i] as number);
+  }
+}
+
+function hash(a: number, b: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d) >>> 0;
+}
+
+/**
+ * Builds the tree in columns (typed arrays indexed by node id, children found through an index
+ * keyed by parent and name id) rather than an object and a Map per node: an inverted tree of
+ * 200k stacks has ~1.7M nodes before pruning, and only the kept ones become FlameNode objects.
+ */
 export class TreeBuilder {
-  private readonly root: Building;
-  private readonly nameIds: Int32Array;
-  private readonly groups = new Map<string, Building>();
+  private cap = 1024;
+  private value = new Float64Array(this.cap);
+  private self = new Float64Array(this.cap);
+  private parent = new Int32Array(this.cap);
+  /** A frame of the node's name (its kind too); -1 for the root, -2 - g for group g. */
+  private frameOf = new Int32Array(this.cap);
   private count = 1;
+  private readonly index = new ChildIndex();
+  private readonly nameIds: Int32Array;
+  private readonly groups = new Map<string, TreeNodeId>();
+  private readonly groupInfo: { name: string; kind: FlameNodeKind }[] = [];
 
   constructor(
     private readonly profile: Profile,
-    rootName: string,
-    rootKind: FlameNodeKind = 'root',
+    private readonly rootName: string,
+    private readonly rootKind: FlameNodeKind = 'root',
     nameIds?: Int32Array,
   ) {
-    this.root = node(rootName, rootKind);
     this.nameIds = nameIds ?? frameNameIds(profile).ids;
+    this.frameOf[ROOT] = -1;
+    this.parent[ROOT] = -1;
   }
 
   /** A node under the root for a group (a process); created on first use. */
-  group(name: string, kind: FlameNodeKind = 'process'): Building {
+  group(name: string, kind: FlameNodeKind = 'process'): TreeNodeId {
     let g = this.groups.get(name);
     if (g === undefined) {
-      g = node(name, kind);
-      this.root.children ??= new Map();
-      // Group nodes get negative keys, apart from the name ids of frames.
-      this.root.children.set(-1 - this.groups.size, g);
+      g = this.newNode(ROOT, -2 - this.groupInfo.length);
+      this.groupInfo.push({ name, kind });
       this.groups.set(name, g);
-      this.count++;
     }
     return g;
   }
@@ -71,83 +128,140 @@ export class TreeBuilder {
    * under `start` (the root by default). `selfAt` says which node the samples are self time of:
    * 'last' (the end of the path), 'first' (the first frame added) or none.
    */
-  add(stack: readonly number[], from: number, to: number, step: 1 | -1, samples: number, selfAt: 'last' | 'first' | 'none', start?: Building): void {
-    let at = start ?? this.root;
-    if (start !== undefined) this.root.value += samples;
-    at.value += samples;
-    let first: Building | undefined;
+  add(stack: readonly number[], from: number, to: number, step: 1 | -1, samples: number, selfAt: 'last' | 'first' | 'none', start: TreeNodeId = ROOT): void {
+    let at = start;
+    if (start !== ROOT) this.value[ROOT] = (this.value[ROOT] ?? 0) + samples;
+    this.value[at] = (this.value[at] ?? 0) + samples;
+    let first = -1;
     for (let i = from; i !== to; i += step) {
       const frameIndex = stack[i] as number;
-      const frame = this.profile.frames[frameIndex];
-      if (frame === undefined) continue;
+      if (this.profile.frames[frameIndex] === undefined) continue;
       const nameId = this.nameIds[frameIndex] as number;
-      at.children ??= new Map();
-      let next = at.children.get(nameId);
-      if (next === undefined) {
-        next = node(frame.name, frame.kind);
-        at.children.set(nameId, next);
-        this.count++;
+      let next = this.index.get(at, nameId);
+      if (next < 0) {
+        next = this.newNode(at, frameIndex);
+        this.index.set(at, nameId, next);
       }
-      next.value += samples;
+      this.value[next] = (this.value[next] ?? 0) + samples;
       at = next;
-      first ??= next;
+      if (first < 0) first = next;
     }
-    if (selfAt === 'last') at.self += samples;
-    else if (selfAt === 'first') (first ?? at).self += samples;
+    const selfNode = selfAt === 'last' ? at : selfAt === 'first' ? (first < 0 ? at : first) : -1;
+    if (selfNode >= 0) this.self[selfNode] = (this.self[selfNode] ?? 0) + samples;
+  }
+
+  private newNode(parent: TreeNodeId, frameOf: number): TreeNodeId {
+    if (this.count === this.cap) {
+      this.cap *= 2;
+      this.value = grow(this.value, new Float64Array(this.cap));
+      this.self = grow(this.self, new Float64Array(this.cap));
+      this.parent = grow(this.parent, new Int32Array(this.cap));
+      this.frameOf = grow(this.frameOf, new Int32Array(this.cap));
+    }
+    const id = this.count++;
+    this.parent[id] = parent;
+    this.frameOf[id] = frameOf;
+    return id;
   }
 
   finish(limits: TreeLimits = {}): FlameTree {
-    const root = this.root;
+    const n = this.count;
     const maxNodes = Math.max(1, limits.maxNodes ?? DEFAULT_MAX_NODES);
-    const threshold = pruneThreshold(root, this.count, limits.minFraction ?? 0, maxNodes);
+    const threshold = pruneThreshold(this.value.subarray(0, n), Math.max(Number.MIN_VALUE, (limits.minFraction ?? 0) * (this.value[ROOT] ?? 0)), maxNodes);
+    // The candidates (value >= threshold: a connected tree, as no child outweighs its parent)
+    // listed per parent, and every node's children's total for the pruned samples.
+    const childSum = new Float64Array(n);
+    const firstChild = new Int32Array(n + 1);
+    for (let id = 1; id < n; id++) {
+      const p = this.parent[id] as number;
+      childSum[p] = (childSum[p] ?? 0) + (this.value[id] ?? 0);
+      if ((this.value[id] ?? 0) >= threshold) firstChild[p + 1] = (firstChild[p + 1] ?? 0) + 1;
+    }
+    for (let id = 0; id < n; id++) firstChild[id + 1] = (firstChild[id + 1] ?? 0) + (firstChild[id] ?? 0);
+    const fill = firstChild.slice(0, n);
+    const children = new Int32Array(firstChild[n] ?? 0);
+    for (let id = 1; id < n; id++) {
+      if ((this.value[id] ?? 0) < threshold) continue;
+      const p = this.parent[id] as number;
+      children[fill[p] ?? 0] = id;
+      fill[p] = (fill[p] ?? 0) + 1;
+    }
+    const out = this.freeze(ROOT);
     let kept = 1;
     let prunedSamples = 0;
-    const out = freeze(root);
     // Breadth-first, so that when equal values straddle the node limit the shallow ones win.
-    const queue: [Building, FlameNode][] = [[root, out]];
+    const queue: [TreeNodeId, FlameNode][] = [[ROOT, out]];
     for (let q = 0; q < queue.length; q++) {
-      const [from, to] = queue[q] as [Building, FlameNode];
-      if (from.children === undefined) continue;
-      const children = [...from.children.values()].sort(byName);
-      for (const child of children) {
-        if (child.value >= threshold && kept < maxNodes) {
-          const frozen = freeze(child);
-          to.children.push(frozen);
-          queue.push([child, frozen]);
-          kept++;
-        } else {
-          prunedSamples += child.value;
-        }
+      const [id, to] = queue[q] as [TreeNodeId, FlameNode];
+      prunedSamples += childSum[id] ?? 0;
+      const list = Array.from(children.subarray(firstChild[id] ?? 0, firstChild[id + 1] ?? 0), (c) => ({ c, name: this.nameOf(c) }));
+      list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const { c } of list) {
+        if (kept >= maxNodes) break;
+        const frozen = this.freeze(c);
+        to.children.push(frozen);
+        queue.push([c, frozen]);
+        prunedSamples -= this.value[c] ?? 0;
+        kept++;
       }
     }
-    return { root: out, nodes: kept, prunedNodes: this.count - kept, prunedSamples };
+    return { root: out, nodes: kept, prunedNodes: n - kept, prunedSamples };
+  }
+
+  private nameOf(id: TreeNodeId): string {
+    const f = this.frameOf[id] as number;
+    if (f === -1) return this.rootName;
+    if (f <= -2) return this.groupInfo[-2 - f]?.name ?? '';
+    return this.profile.frames[f]?.name ?? '';
+  }
+
+  private freeze(id: TreeNodeId): FlameNode {
+    const f = this.frameOf[id] as number;
+    const kind: FlameNodeKind = f === -1 ? this.rootKind : f <= -2 ? (this.groupInfo[-2 - f]?.kind ?? 'process') : (this.profile.frames[f]?.kind ?? 'unknown');
+    return { name: this.nameOf(id), value: this.value[id] ?? 0, self: this.self[id] ?? 0, kind, children: [] };
   }
 }
 
-function node(name: string, kind: FlameNodeKind): Building {
-  return { name, kind, value: 0, self: 0, children: undefined };
+function grow<T extends Float64Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
-function freeze(b: Building): FlameNode {
-  return { name: b.name, value: b.value, self: b.self, kind: b.kind, children: [] };
+/** Smallest value kept: `floor`, raised so that at most about maxNodes nodes reach it. */
+function pruneThreshold(values: Float64Array, floor: number, maxNodes: number): number {
+  if (values.length <= maxNodes) return floor;
+  let above = 0;
+  for (const v of values) if (v >= floor) above++;
+  if (above <= maxNodes) return floor;
+  const candidates = new Float64Array(above);
+  let i = 0;
+  for (const v of values) if (v >= floor) candidates[i++] = v;
+  return Math.max(floor, kthLargest(candidates, maxNodes));
 }
 
-function byName(a: Building, b: Building): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
-function pruneThreshold(root: Building, count: number, minFraction: number, maxNodes: number): number {
-  const threshold = Math.max(Number.MIN_VALUE, minFraction * root.value);
-  if (count <= maxNodes) return threshold;
-  // A child's value never exceeds its parent's, so "value >= t" keeps a connected tree.
-  const values = new Float64Array(count);
-  let n = 0;
-  const stack: Building[] = [root];
-  while (stack.length > 0) {
-    const b = stack.pop() as Building;
-    values[n++] = b.value;
-    if (b.children) for (const c of b.children.values()) stack.push(c);
+/** The k-th largest value (1-based) by quickselect, in place: O(n) instead of a sort. */
+export function kthLargest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const want = a.length - k;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1] ?? 0;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] ?? 0) < pivot) i++;
+      while ((a[j] ?? 0) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] ?? 0;
+        a[i] = a[j] ?? 0;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else break;
   }
-  values.sort();
-  return Math.max(threshold, values[values.length - maxNodes] ?? 0);
+  return a[want] ?? 0;
 }
