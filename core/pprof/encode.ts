@@ -21,7 +21,7 @@ const PROFILE = { sampleType: 1, sample: 2, mapping: 3, location: 4, function: 5
 const VALUE_TYPE = { type: 1, unit: 2 } as const;
 const SAMPLE = { locationId: 1, value: 2, label: 3 } as const;
 const LABEL = { key: 1, str: 2, num: 3, numUnit: 4 } as const;
-const MAPPING = { id: 1, filename: 5, buildId: 6, hasFunctions: 7, hasFilenames: 8, hasLineNumbers: 9 } as const;
+const MAPPING = { id: 1, memoryStart: 2, memoryLimit: 3, fileOffset: 4, filename: 5, buildId: 6, hasFunctions: 7, hasFilenames: 8, hasLineNumbers: 9 } as const;
 const LOCATION = { id: 1, mappingId: 2, address: 3, line: 4 } as const;
 const LINE = { functionId: 1, line: 2 } as const;
 const FUNCTION = { id: 1, name: 2, systemName: 3, filename: 4 } as const;
@@ -33,6 +33,8 @@ interface MappingEntry {
   readonly id: number;
   readonly filename: number;
   readonly buildId: number;
+  /** Holds a frame that pprof may name later from a local binary (see nameableLater). */
+  nameable: boolean;
   hasFilenames: boolean;
   hasLineNumbers: boolean;
 }
@@ -117,9 +119,10 @@ export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS, ro
     const key = `${file}\u0000${frame.buildId}`;
     let mapping = mappings.get(key);
     if (mapping === undefined) {
-      mapping = { id: mappings.size + 1, filename: str(file), buildId: str(frame.buildId), hasFilenames: false, hasLineNumbers: false };
+      mapping = { id: mappings.size + 1, filename: str(file), buildId: str(frame.buildId), nameable: false, hasFilenames: false, hasLineNumbers: false };
       mappings.set(key, mapping);
     }
+    if (nameableLater(frame)) mapping.nameable = true;
     if (frame.file !== '') mapping.hasFilenames = true;
     if (frame.line > 0) mapping.hasLineNumbers = true;
     return mapping.id;
@@ -163,18 +166,7 @@ export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS, ro
     if ((index + 1) % stepItems === 0) yield;
   }
 
-  for (const m of mappings.values()) {
-    // hasFunctions on every mapping: the names are already resolved, and otherwise
-    // `go tool pprof` tries to symbolize from local files of the same path (and complains).
-    const mapping = out.begin(PROFILE.mapping);
-    out.uintField(MAPPING.id, m.id);
-    out.uintField(MAPPING.filename, m.filename);
-    out.uintField(MAPPING.buildId, m.buildId);
-    out.boolField(MAPPING.hasFunctions, true);
-    out.boolField(MAPPING.hasFilenames, m.hasFilenames);
-    out.boolField(MAPPING.hasLineNumbers, m.hasLineNumbers);
-    out.end(mapping);
-  }
+  for (const m of mappings.values()) writeMapping(out, m);
 
   const { startTimeMs, endTimeMs } = profile.meta;
   out.bigUintField(PROFILE.timeNanos, BigInt(Math.max(0, Math.round(startTimeMs))) * 1_000_000n);
@@ -191,6 +183,40 @@ export function* encodePprofInSteps(profile: Profile, stepItems = STEP_ITEMS, ro
     if (++written % stepItems === 0) yield;
   }
   return out.finish();
+}
+
+/**
+ * A frame the host left unnamed that a binary of its build id can name. Its address is the ELF
+ * virtual address (st_value space, what `nm` prints), not the file offset of its placeholder
+ * name (agent-remote/src/symbolize/symbolizer.ts, resolveInBinary), like the addresses of named
+ * frames. Unreadable frames carry a file offset instead, which pprof turns into a symbol address
+ * only through a runtime mapping matched to the binary's program headers: they stay as they are.
+ */
+function nameableLater(frame: Frame): boolean {
+  return frame.kind === 'user' && frame.status === 'no-symbols' && frame.buildId !== '' && /^0x[0-9a-f]+$/.test(frame.address);
+}
+
+const WHOLE_ADDRESS_SPACE = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * As Go's runtime/pprof does, a mapping has functions only when all its locations are named;
+ * otherwise pprof symbolizes all of them from a local binary, the lines written here staying as
+ * the names when it finds none. Start 0, offset 0 and limit 2^64-1 say that addresses are
+ * already symbol addresses (google/pprof elfexec.GetBase returns base 0 for such a mapping).
+ * One mapping per binary all the same: pprof merges mappings of one build id whose sizes round
+ * alike (profile/merge.go, Mapping.key), and this one's size wraps round to 0 like a named one's.
+ */
+function writeMapping(out: ProtoWriter, m: MappingEntry): void {
+  const mapping = out.begin(PROFILE.mapping);
+  out.uintField(MAPPING.id, m.id);
+  if (m.nameable) out.bigUintField(MAPPING.memoryLimit, WHOLE_ADDRESS_SPACE);
+  out.uintField(MAPPING.filename, m.filename);
+  out.uintField(MAPPING.buildId, m.buildId);
+  // pprof symbolizes a mapping only when all three are false.
+  out.boolField(MAPPING.hasFunctions, !m.nameable);
+  out.boolField(MAPPING.hasFilenames, m.hasFilenames && !m.nameable);
+  out.boolField(MAPPING.hasLineNumbers, m.hasLineNumbers && !m.nameable);
+  out.end(mapping);
 }
 
 function valueType(out: ProtoWriter, field: number, type: number, unit: number): void {
