@@ -8,6 +8,7 @@ import { ProfileView } from './components/ProfileView';
 import { CompareView } from './components/CompareView';
 import { ErrorBanner, ExportConfirm, Prompts } from './components/Dialogs';
 import { DisconnectConfirm, RunningCaptures } from './components/RunningCaptures';
+import { useFocusRescue } from './focus';
 
 function Welcome() {
   const hostsAvailable = useStore((s) => s.info?.hostsAvailable ?? false);
@@ -79,11 +80,12 @@ export function App() {
   const go = useStore((s) => s.go);
   const libraryCount = useStore((s) => s.library.length);
   const dropping = useDropImport();
+  useFocusRescue();
 
   return (
     <div className="app">
       <header className="topbar">
-        <span className="brand" aria-label="Emberscope">
+        <span className="brand">
           <span className="brand-mark" aria-hidden="true" />
           Emberscope
         </span>
@@ -115,7 +117,7 @@ export function App() {
           <HostList />
           <Library />
         </aside>
-        <main className="main" id="main">
+        <main className="main" id="main" tabIndex={-1}>
           {screen.kind === 'host' ? <HostView hostId={screen.hostId} /> : screen.kind === 'profile' ? <ProfileView /> : screen.kind === 'compare' ? <CompareView /> : <Welcome />}
         </main>
       </div>

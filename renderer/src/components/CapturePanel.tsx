@@ -148,8 +148,16 @@ export function LiveCaptureBar() {
         {capture.options.seconds > 0 ? ` / ${formatElapsed(capture.options.seconds * 1000)}` : ''}
       </span>
       <span className="spacer" />
-      {capture.running ? (
-        <button type="button" className="danger" onClick={() => void stopCapture()} disabled={capture.stopping} data-testid="capture-stop">
+      {capture.running || capture.stopping ? (
+        // aria-disabled, not disabled: a disabled button would drop the keyboard focus to <body>.
+        <button
+          type="button"
+          className="danger"
+          onClick={() => (capture.stopping ? undefined : void stopCapture())}
+          aria-disabled={capture.stopping}
+          data-focus-fallback
+          data-testid="capture-stop"
+        >
           {capture.stopping ? 'Stopping…' : 'Stop'}
         </button>
       ) : null}

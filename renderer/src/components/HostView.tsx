@@ -80,7 +80,7 @@ export function HostView({ hostId }: { readonly hostId: string }) {
               {confirmRemove ? (
                 <>
                   <button type="button" className="danger" onClick={() => void removeHost(host.id)}>Really remove</button>
-                  <button type="button" onClick={() => setConfirmRemove(false)}>Keep</button>
+                  <button type="button" onClick={() => setConfirmRemove(false)} data-focus-fallback>Keep</button>
                 </>
               ) : (
                 <button type="button" onClick={() => setConfirmRemove(true)}>Remove</button>

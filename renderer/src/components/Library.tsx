@@ -68,10 +68,10 @@ export function Library() {
               {confirming === c.id ? (
                 <span className="confirm-inline">
                   <button type="button" className="small danger" onClick={() => { setConfirming(null); void removeCapture(c.id); }}>Delete</button>
-                  <button type="button" className="small" onClick={() => setConfirming(null)}>Keep</button>
+                  <button type="button" className="small" onClick={() => setConfirming(null)} data-focus-fallback>Keep</button>
                 </span>
               ) : (
-                <button type="button" className="icon-button" aria-label={`Delete ${c.title}`} title="Delete" onClick={() => setConfirming(c.id)}>
+                <button type="button" className="icon-button" aria-label={`Delete ${c.title}`} title="Delete" onClick={() => setConfirming(c.id)} data-focus-fallback>
                   ×
                 </button>
               )}

@@ -150,7 +150,7 @@ export function ProfileView() {
           </dl>
         </div>
         <div className="export-buttons" role="group" aria-label="Export">
-          <button type="button" onClick={() => void requestExport('pprof')} disabled={!saved} title={saved ? 'Export as gzipped pprof (profile.proto), with the redaction shown' : 'Available once the capture is saved'}>
+          <button type="button" onClick={() => void requestExport('pprof')} disabled={!saved} data-focus-fallback title={saved ? 'Export as gzipped pprof (profile.proto), with the redaction shown' : 'Available once the capture is saved'}>
             Export pprof
           </button>
           <button type="button" onClick={() => void requestExport('folded')} disabled={!saved} title={saved ? 'Export as folded stacks, with the redaction shown' : 'Available once the capture is saved'}>

@@ -63,7 +63,7 @@ export function SandwichView({ profile, name, search, onSearchResult, resetSeq, 
   return (
     <div className="sandwich" data-testid="sandwich">
       {head}
-      <h3>Callers of {sandwich.name} (merged, the function at the bottom)</h3>
+      <h2>Callers of {sandwich.name} (merged, the function at the bottom)</h2>
       <FlameGraph
         tree={sandwich.callers}
         inverted={false}
@@ -77,7 +77,7 @@ export function SandwichView({ profile, name, search, onSearchResult, resetSeq, 
         testId="sandwich-callers"
         label={`Callers of ${sandwich.name}`}
       />
-      <h3>Callees of {sandwich.name} (merged, the function at the top)</h3>
+      <h2>Callees of {sandwich.name} (merged, the function at the top)</h2>
       <FlameGraph
         tree={sandwich.callees}
         inverted

@@ -113,8 +113,11 @@ export const createCaptureSlice: Slice<CaptureSlice> = (set, get) => ({
     set({ capture: { ...c, stopping: true } });
     try {
       const summary = await requireApi(get).stopCapture(c.captureId);
-      set({ capture: { ...c, running: false, stopping: false } });
+      // "Stopping…" until the saved capture shows, so that the Stop button keeps the keyboard focus.
+      set({ capture: { ...c, running: false, stopping: true } });
       await get().openCapture(summary.id);
+      const now = get().capture;
+      if (now?.captureId === c.captureId) set({ capture: { ...now, stopping: false } });
       await get().refreshLibrary();
     } catch (e) {
       set({ capture: { ...c, stopping: false } });
