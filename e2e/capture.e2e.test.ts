@@ -195,8 +195,9 @@ describe.skipIf(missing.length > 0)('capture path against the real test host', (
     await page.getByRole('button', { name: `Callers and callees of ${hot}` }).click();
     await page.getByTestId('sandwich').waitFor();
     expect(await page.getByTestId('sandwich-summary').textContent()).toMatch(new RegExp(`${hot}: total [\\d,]+ \\(`));
-    expect(await depth(0, 'sandwich-callers')).toEqual([hot]);
-    expect((await depth(1, 'sandwich-callers')).length).toBeGreaterThan(0);
+    // The callers chart draws after the sandwich's frame appears: wait for it, not just read it.
+    await expect.poll(() => depth(0, 'sandwich-callers')).toEqual([hot]);
+    await expect.poll(async () => (await depth(1, 'sandwich-callers')).length).toBeGreaterThan(0);
     await screenshot(page, '16-sandwich-captured');
     // Details of a caller of it (the sandwiched function is the root: a click there zooms out, as in the call tree): module and symbolization of a real binary.
     const caller = (await depth(1, 'sandwich-callers'))[0] ?? '';
