@@ -30,12 +30,13 @@ export interface SandwichOptions extends TreeLimits {
 }
 
 export function buildSandwich(profile: Profile, name: string, options: SandwichOptions = {}): Sandwich {
-  const { ids, byName } = frameNameIds(profile);
+  const names = frameNameIds(profile);
+  const { ids, byName } = names;
   const target = byName.get(name);
   const frame = profile.frames.find((f) => f.name === name);
   const kind = frame?.kind ?? 'unknown';
-  const callers = new TreeBuilder(profile, name, kind, ids);
-  const callees = new TreeBuilder(profile, name, kind, ids);
+  const callers = new TreeBuilder(profile, name, kind, names);
+  const callees = new TreeBuilder(profile, name, kind, names);
   let self = 0;
   let total = 0;
   let totalSamples = 0;

@@ -13,19 +13,25 @@ export interface TreeLimits {
 
 const DEFAULT_MAX_NODES = 50_000;
 
-/** Name id per frame index: frames that differ only in file, line or address share an id. */
-export function frameNameIds(profile: Profile): { readonly ids: Int32Array; readonly byName: ReadonlyMap<string, number> } {
+/**
+ * Name id per frame index: frames that differ only in file, line or address share an id. A
+ * tree node stands for its name's first frame (`first`), so its kind does not depend on the
+ * order the stacks are walked in.
+ */
+export function frameNameIds(profile: Profile): { readonly ids: Int32Array; readonly byName: ReadonlyMap<string, number>; readonly first: Int32Array } {
   const byName = new Map<string, number>();
   const ids = new Int32Array(profile.frames.length);
+  const first: number[] = [];
   profile.frames.forEach((f, i) => {
     let id = byName.get(f.name);
     if (id === undefined) {
       id = byName.size;
       byName.set(f.name, id);
+      first.push(i);
     }
     ids[i] = id;
   });
-  return { ids, byName };
+  return { ids, byName, first: Int32Array.from(first) };
 }
 
 /** A node of the tree being built: an index into the builder's columns. */
@@ -37,7 +43,7 @@ const ROOT: TreeNodeId = 0;
  * (parent, name id) → child, by open addressing over Int32Arrays: several times faster than a
  * Map keyed by a number built from both (mostly beyond a small integer, so hashed as a double).
  */
-class ChildIndex {
+export class ChildIndex {
   private mask = 1023;
   private parents = new Int32Array(1024).fill(-1);
   private names = new Int32Array(1024);
@@ -98,6 +104,7 @@ export class TreeBuilder {
   private count = 1;
   private readonly index = new ChildIndex();
   private readonly nameIds: Int32Array;
+  private readonly firstFrame: Int32Array;
   private readonly groups = new Map<string, TreeNodeId>();
   private readonly groupInfo: { name: string; kind: FlameNodeKind }[] = [];
 
@@ -105,9 +112,11 @@ export class TreeBuilder {
     private readonly profile: Profile,
     private readonly rootName: string,
     private readonly rootKind: FlameNodeKind = 'root',
-    nameIds?: Int32Array,
+    names?: { readonly ids: Int32Array; readonly first: Int32Array },
   ) {
-    this.nameIds = nameIds ?? frameNameIds(profile).ids;
+    const { ids, first } = names ?? frameNameIds(profile);
+    this.nameIds = ids;
+    this.firstFrame = first;
     this.frameOf[ROOT] = -1;
     this.parent[ROOT] = -1;
   }
@@ -139,7 +148,7 @@ export class TreeBuilder {
       const nameId = this.nameIds[frameIndex] as number;
       let next = this.index.get(at, nameId);
       if (next < 0) {
-        next = this.newNode(at, frameIndex);
+        next = this.newNode(at, this.firstFrame[nameId] as number);
         this.index.set(at, nameId, next);
       }
       this.value[next] = (this.value[next] ?? 0) + samples;
@@ -165,47 +174,17 @@ export class TreeBuilder {
   }
 
   finish(limits: TreeLimits = {}): FlameTree {
-    const n = this.count;
-    const maxNodes = Math.max(1, limits.maxNodes ?? DEFAULT_MAX_NODES);
-    const threshold = pruneThreshold(this.value.subarray(0, n), Math.max(Number.MIN_VALUE, (limits.minFraction ?? 0) * (this.value[ROOT] ?? 0)), maxNodes);
-    // The candidates (value >= threshold: a connected tree, as no child outweighs its parent)
-    // listed per parent, and every node's children's total for the pruned samples.
-    const childSum = new Float64Array(n);
-    const firstChild = new Int32Array(n + 1);
-    for (let id = 1; id < n; id++) {
-      const p = this.parent[id] as number;
-      childSum[p] = (childSum[p] ?? 0) + (this.value[id] ?? 0);
-      if ((this.value[id] ?? 0) >= threshold) firstChild[p + 1] = (firstChild[p + 1] ?? 0) + 1;
-    }
-    for (let id = 0; id < n; id++) firstChild[id + 1] = (firstChild[id + 1] ?? 0) + (firstChild[id] ?? 0);
-    const fill = firstChild.slice(0, n);
-    const children = new Int32Array(firstChild[n] ?? 0);
-    for (let id = 1; id < n; id++) {
-      if ((this.value[id] ?? 0) < threshold) continue;
-      const p = this.parent[id] as number;
-      children[fill[p] ?? 0] = id;
-      fill[p] = (fill[p] ?? 0) + 1;
-    }
-    const out = this.freeze(ROOT);
-    let kept = 1;
-    let prunedSamples = 0;
-    // Breadth-first, so that when equal values straddle the node limit the shallow ones win.
-    const queue: [TreeNodeId, FlameNode][] = [[ROOT, out]];
-    for (let q = 0; q < queue.length; q++) {
-      const [id, to] = queue[q] as [TreeNodeId, FlameNode];
-      prunedSamples += childSum[id] ?? 0;
-      const list = Array.from(children.subarray(firstChild[id] ?? 0, firstChild[id + 1] ?? 0), (c) => ({ c, name: this.nameOf(c) }));
-      list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const { c } of list) {
-        if (kept >= maxNodes) break;
-        const frozen = this.freeze(c);
-        to.children.push(frozen);
-        queue.push([c, frozen]);
-        prunedSamples -= this.value[c] ?? 0;
-        kept++;
-      }
-    }
-    return { root: out, nodes: kept, prunedNodes: n - kept, prunedSamples };
+    return freezeTree(
+      {
+        count: this.count,
+        value: this.value,
+        self: this.self,
+        parent: this.parent,
+        nameOf: (id) => this.nameOf(id),
+        kindOf: (id) => this.kindOf(id),
+      },
+      limits,
+    );
   }
 
   private nameOf(id: TreeNodeId): string {
@@ -215,11 +194,73 @@ export class TreeBuilder {
     return this.profile.frames[f]?.name ?? '';
   }
 
-  private freeze(id: TreeNodeId): FlameNode {
+  private kindOf(id: TreeNodeId): FlameNodeKind {
     const f = this.frameOf[id] as number;
-    const kind: FlameNodeKind = f === -1 ? this.rootKind : f <= -2 ? (this.groupInfo[-2 - f]?.kind ?? 'process') : (this.profile.frames[f]?.kind ?? 'unknown');
-    return { name: this.nameOf(id), value: this.value[id] ?? 0, self: this.self[id] ?? 0, kind, children: [] };
+    return f === -1 ? this.rootKind : f <= -2 ? (this.groupInfo[-2 - f]?.kind ?? 'process') : (this.profile.frames[f]?.kind ?? 'unknown');
   }
+}
+
+/** A tree in columns, parents before children (node 0 the root), as built or remapped. */
+export interface TreeColumns {
+  readonly count: number;
+  readonly value: Float64Array;
+  readonly self: Float64Array;
+  readonly parent: Int32Array;
+  nameOf(id: number): string;
+  kindOf(id: number): FlameNodeKind;
+}
+
+/**
+ * Prunes the columns to the limits and returns the kept nodes as FlameNode objects, children
+ * sorted by name. Nodes without samples (left by a filter or a transform) are not counted as
+ * pruned: a tree built from the filtered stacks would not have them.
+ */
+export function freezeTree(t: TreeColumns, limits: TreeLimits = {}): FlameTree {
+  const n = t.count;
+  const maxNodes = Math.max(1, limits.maxNodes ?? DEFAULT_MAX_NODES);
+  const threshold = pruneThreshold(t.value.subarray(0, n), Math.max(Number.MIN_VALUE, (limits.minFraction ?? 0) * (t.value[ROOT] ?? 0)), maxNodes);
+  // The candidates (value >= threshold: a connected tree, as no child outweighs its parent)
+  // listed per parent, and every node's children's total for the pruned samples.
+  const childSum = new Float64Array(n);
+  const firstChild = new Int32Array(n + 1);
+  let empty = 0;
+  for (let id = 1; id < n; id++) {
+    const p = t.parent[id] as number;
+    const v = t.value[id] ?? 0;
+    if (v === 0) empty++;
+    childSum[p] = (childSum[p] ?? 0) + v;
+    if (v >= threshold) firstChild[p + 1] = (firstChild[p + 1] ?? 0) + 1;
+  }
+  for (let id = 0; id < n; id++) firstChild[id + 1] = (firstChild[id + 1] ?? 0) + (firstChild[id] ?? 0);
+  const fill = firstChild.slice(0, n);
+  const children = new Int32Array(firstChild[n] ?? 0);
+  for (let id = 1; id < n; id++) {
+    if ((t.value[id] ?? 0) < threshold) continue;
+    const p = t.parent[id] as number;
+    children[fill[p] ?? 0] = id;
+    fill[p] = (fill[p] ?? 0) + 1;
+  }
+  const freeze = (id: number): FlameNode => ({ name: t.nameOf(id), value: t.value[id] ?? 0, self: t.self[id] ?? 0, kind: t.kindOf(id), children: [] });
+  const out = freeze(ROOT);
+  let kept = 1;
+  let prunedSamples = 0;
+  // Breadth-first, so that when equal values straddle the node limit the shallow ones win.
+  const queue: [TreeNodeId, FlameNode][] = [[ROOT, out]];
+  for (let q = 0; q < queue.length; q++) {
+    const [id, to] = queue[q] as [TreeNodeId, FlameNode];
+    prunedSamples += childSum[id] ?? 0;
+    const list = Array.from(children.subarray(firstChild[id] ?? 0, firstChild[id + 1] ?? 0), (c) => ({ c, name: t.nameOf(c) }));
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { c } of list) {
+      if (kept >= maxNodes) break;
+      const frozen = freeze(c);
+      to.children.push(frozen);
+      queue.push([c, frozen]);
+      prunedSamples -= t.value[c] ?? 0;
+      kept++;
+    }
+  }
+  return { root: out, nodes: kept, prunedNodes: n - kept - empty, prunedSamples };
 }
 
 function grow<T extends Float64Array | Int32Array>(from: T, to: T): T {

@@ -119,11 +119,15 @@ function picked(d: FlameHierarchyNode<ChartDatum>): PickedFrame {
   return { name: d.data.name, kind: d.data.kind, value: d.data.value, self: d.data.self, parentValue: d.parent ? d.parent.data.value : null, path: pathOf(d) ?? [] };
 }
 
-/** Marks every drawn instance of the hovered (or focused) function; names compared as plain strings. */
+/**
+ * Marks every drawn instance of the hovered (or focused) function; names compared as plain
+ * strings. Only the elements whose mark changes are touched: toggling a class on every frame
+ * invalidated the style of the whole chart on each hover.
+ */
 function markSameFunction(el: HTMLElement, name: string | null): void {
-  for (const g of el.querySelectorAll<SVGGElement>('g.frame')) {
-    g.classList.toggle('same-fn', name !== null && g.getAttribute('name') === name);
-  }
+  for (const g of el.querySelectorAll<SVGGElement>('g.frame.same-fn')) if (name === null || g.getAttribute('name') !== name) g.classList.remove('same-fn');
+  if (name === null) return;
+  for (const g of el.querySelectorAll<SVGGElement>('g.frame')) if (g.getAttribute('name') === name && !g.classList.contains('same-fn')) g.classList.add('same-fn');
 }
 
 function pathOf(d: FlameHierarchyNode<ChartDatum>): string[] | null {

@@ -4,7 +4,7 @@
 // transformed (ProfileView does both), so every view honours the redaction toggles and follows
 // a live capture as its snapshots arrive.
 import { useEffect, useMemo } from 'react';
-import { buildInvertedTree, type FlameTree, type Profile, type ProfileTransform } from '../../../core/profile';
+import { callNodesInvertedTree, type CallNodes, type FlameTree, type Profile, type ProfileTransform } from '../../../core/profile';
 import { useStore, type ViewMode } from '../store';
 import { FlameGraph, type PickedFrame, type SearchResult } from './FlameGraph';
 import { FrameDetails } from './FrameDetails';
@@ -17,10 +17,12 @@ const PRUNE_FRACTION = 1 / 50_000;
 export interface InvestigationViewProps {
   /** Redacted, not transformed: the picker lists every process. */
   readonly redacted: Profile;
-  /** Redacted and transformed: what every view draws. */
-  readonly shown: Profile;
+  /** Redacted and transformed: what every view draws (made on first use). */
+  readonly shown: () => Profile;
   readonly droppedSamples: number;
   readonly transforms: readonly ProfileTransform[];
+  /** The call node table of `shown`, with the process level when it is on. */
+  readonly nodes: CallNodes;
   /** The call tree of `shown` (built by ProfileView). */
   readonly tree: FlameTree;
   readonly byProcess: boolean;
@@ -39,7 +41,7 @@ const MODES: readonly { mode: ViewMode; label: string; title: string }[] = [
 ];
 
 export function InvestigationView(props: InvestigationViewProps) {
-  const { shown, tree, byProcess, inverted, search, focus, onSearchResult, resetSeq, viewKey, transforms } = props;
+  const { shown, nodes, tree, byProcess, inverted, search, focus, onSearchResult, resetSeq, viewKey, transforms } = props;
   const viewMode = useStore((s) => s.viewMode);
   const setViewMode = useStore((s) => s.setViewMode);
   const setByProcess = useStore((s) => s.setByProcess);
@@ -50,10 +52,10 @@ export function InvestigationView(props: InvestigationViewProps) {
 
   const invertedTree = useMemo(() => {
     if (viewMode !== 'inverted') return null;
-    const t = buildInvertedTree(shown, { minFraction: PRUNE_FRACTION, byProcess });
+    const t = callNodesInvertedTree(nodes, { minFraction: PRUNE_FRACTION });
     performance.mark('emberscope:inverted-built');
     return t;
-  }, [viewMode, shown, byProcess]);
+  }, [viewMode, nodes]);
 
   // In the sandwich, a click in Top functions changes the function.
   useEffect(() => {
@@ -81,7 +83,7 @@ export function InvestigationView(props: InvestigationViewProps) {
       <ProcessPicker profile={props.redacted} transforms={transforms} viewKey={viewKey} />
 
       {viewMode === 'sandwich' ? (
-        <SandwichView profile={shown} name={sandwichName} search={search} onSearchResult={onSearchResult} resetSeq={resetSeq} viewKey={viewKey} onSelect={(t, f) => pick(t)(f)} />
+        <SandwichView profile={shown()} name={sandwichName} search={search} onSearchResult={onSearchResult} resetSeq={resetSeq} viewKey={viewKey} onSelect={(t, f) => pick(t)(f)} />
       ) : (
         <FlameGraph
           tree={viewMode === 'inverted' && invertedTree ? invertedTree : tree}
@@ -95,7 +97,7 @@ export function InvestigationView(props: InvestigationViewProps) {
           label={viewMode === 'inverted' ? 'Inverted call tree' : 'Flame graph'}
         />
       )}
-      {selected ? <FrameDetails frame={selected} profile={shown} viewKey={viewKey} byProcess={byProcess} /> : null}
+      {selected ? <FrameDetails frame={selected} profile={shown()} viewKey={viewKey} byProcess={byProcess} /> : null}
     </>
   );
 }

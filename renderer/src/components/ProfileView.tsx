@@ -2,7 +2,7 @@
 // top-functions table and the redaction panel. Redaction is applied here, once, and both the
 // graph and the table are drawn from the redacted profile.
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { applyTransforms, buildFlameTree, describeOverflow, describeSymbolSources, isMultiProcess, profileInRange, symbolSourceCounts, timelineCounts, topFunctions, totalLost, type TopFunctions } from '../../../core/profile';
+import { applyTransforms, callNodes, callNodesTree, describeOverflow, describeSymbolSources, isMultiProcess, profileInRange, symbolSourceCounts, timelineCounts, topFunctions, totalLost, transformNodes, type Profile, type TopFunctions } from '../../../core/profile';
 import { transformsOf, useStore } from '../store';
 import { redactForView } from '../model/redaction';
 import { formatCount, percent } from '../model/flame';
@@ -20,6 +20,12 @@ function formatDuration(ms: number): string {
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** The value of `make`, computed on the first call and kept. */
+function once(make: () => Profile): () => Profile {
+  let value: Profile | undefined;
+  return () => (value ??= make());
 }
 
 export function ProfileView() {
@@ -56,17 +62,21 @@ export function ProfileView() {
   const viewKey = open?.summary ? `capture:${open.summary.id}` : `live:${capture?.captureId ?? ''}`;
   const transforms = useStore((s) => transformsOf(s, viewKey));
   const byProcessSetting = useStore((s) => s.byProcess);
-  // Transforms apply to the redacted profile of the range: their names are the names shown.
-  const shown = useMemo(() => (ranged ? applyTransforms(ranged, transforms) : null), [ranged, transforms]);
   const byProcess = byProcessSetting ?? (view ? isMultiProcess(view.profile) : false);
+  // Transforms apply to the redacted profile of the range: their names are the names shown.
+  // The call tree comes from the range's call node table (built once, kept), transformed node
+  // by node; the transformed profile itself is made only when a view needs it (inverted,
+  // sandwich, details, top functions).
+  const transformed = useMemo(() => (ranged ? transformNodes(callNodes(ranged, byProcess), transforms) : null), [ranged, transforms, byProcess]);
+  const shown = useMemo(() => (ranged ? once(() => applyTransforms(ranged, transforms).profile) : null), [ranged, transforms]);
   // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
   // most 50,000 nodes are kept: large profiles stay responsive.
   const tree = useMemo(() => {
-    if (!shown) return null;
-    const t = buildFlameTree(shown.profile, { minFraction: PRUNE_FRACTION, byProcess });
+    if (!transformed) return null;
+    const t = callNodesTree(transformed.nodes, { minFraction: PRUNE_FRACTION });
     performance.mark('emberscope:tree-built');
     return t;
-  }, [shown, byProcess]);
+  }, [transformed]);
   // The table follows the graph: it is computed once the graph has painted.
   const [top, setTop] = useState<{ readonly view: typeof shown; readonly value: TopFunctions } | null>(null);
   useEffect(() => {
@@ -74,7 +84,7 @@ export function ProfileView() {
     let cancelled = false;
     const frame = requestAnimationFrame(() => {
       setTimeout(() => {
-        if (!cancelled) setTop({ view: shown, value: topFunctions(shown.profile, { limit: 500 }) });
+        if (!cancelled) setTop({ view: shown, value: topFunctions(shown(), { limit: 500 }) });
       }, 50);
     });
     return () => {
@@ -98,7 +108,7 @@ export function ProfileView() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  if (!open || !view || !shown || !tree) {
+  if (!open || !view || !shown || !transformed || !tree) {
     return (
       <section className="profile-view empty" aria-label="Profile">
         {capture?.running ? <LiveCaptureBar /> : null}
@@ -223,8 +233,9 @@ export function ProfileView() {
 
       <InvestigationView
         redacted={view.profile}
-        shown={shown.profile}
-        droppedSamples={shown.droppedSamples}
+        shown={shown}
+        nodes={transformed.nodes}
+        droppedSamples={transformed.droppedSamples}
         transforms={transforms}
         tree={tree}
         byProcess={byProcess}
