@@ -2,7 +2,8 @@
 // reference, which exports use): random profiles with repeated names, recursion, several
 // processes and threads, every transform alone and in chains, with and without pruning.
 import { describe, expect, it } from 'vitest';
-import { callNodes, callNodesInvertedTree, callNodesTree, transformNodes } from './call-nodes';
+import { callNodes, callNodesInvertedTree, callNodesTopFunctions, callNodesTree, transformNodes } from './call-nodes';
+import { topFunctions } from './top';
 import { buildInvertedTree } from './inverted';
 import { buildFlameTree } from './flame';
 import { applyTransforms, type ProfileTransform } from './transforms';
@@ -113,6 +114,18 @@ describe('call node table', () => {
       }
     });
   }
+
+  it('counts top functions as topFunctions does, recursion once per stack', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const profile = randomProfile(seed);
+      for (const chain of CHAINS) {
+        const reference = topFunctions(applyTransforms(profile, chain).profile, { limit: 6 });
+        for (const byProcess of [false, true]) {
+          expect(callNodesTopFunctions(transformNodes(callNodes(profile, byProcess), chain).nodes, { limit: 6 }), `seed ${seed}, ${JSON.stringify(chain)}`).toEqual(reference);
+        }
+      }
+    }
+  });
 
   it('is built once per profile and process level', () => {
     const p = randomProfile(3);

@@ -7,6 +7,7 @@
 // reference (and what exports use): the two agree, node for node, in the tests.
 import { EmberError } from '../errors';
 import type { FlameNodeKind, FlameTree } from './flame';
+import { rankFunctions, type FunctionStat, type TopFunctions } from './top';
 import { MAX_TRANSFORMS, type ProfileTransform } from './transforms';
 import { ChildIndex, freezeTree, frameNameIds, type TreeLimits } from './tree-builder';
 import type { Profile } from './types';
@@ -299,18 +300,76 @@ export function callNodesTree(nodes: CallNodes, options: NodeTreeOptions = {}): 
   return tree;
 }
 
-function buildTree(nodes: CallNodes, options: NodeTreeOptions): FlameTree {
-  const { profile, count } = nodes;
-  const self = new Float64Array(count);
-  profile.samples.forEach((row, r) => {
+/** Self samples per node (at the rows' leaves) and totals summed up to the root. */
+function nodeValues(nodes: CallNodes): { readonly self: Float64Array; readonly value: Float64Array } {
+  const self = new Float64Array(nodes.count);
+  nodes.profile.samples.forEach((row, r) => {
     const at = nodes.rowNode[r] as number;
     if (at >= 0) self[at] = (self[at] ?? 0) + row.count;
   });
   const value = self.slice();
-  for (let id = count - 1; id > 0; id--) {
+  for (let id = nodes.count - 1; id > 0; id--) {
     const p = nodes.parent[id] as number;
     value[p] = (value[p] ?? 0) + (value[id] ?? 0);
   }
+  return { self, value };
+}
+
+/**
+ * Top functions of a table, as topFunctions counts them: self where the function is the leaf,
+ * total once per path (a node counts when no caller above it has its name), by a depth-first
+ * walk that keeps how often each name is open on the path.
+ */
+export function callNodesTopFunctions(nodes: CallNodes, options: { limit?: number } = {}): TopFunctions {
+  const { profile, count } = nodes;
+  const { self, value } = nodeValues(nodes);
+  const firstChild = new Int32Array(count + 1);
+  for (let id = 1; id < count; id++) firstChild[(nodes.parent[id] as number) + 1] = (firstChild[(nodes.parent[id] as number) + 1] as number) + 1;
+  for (let id = 0; id < count; id++) firstChild[id + 1] = (firstChild[id + 1] as number) + (firstChild[id] as number);
+  const fill = firstChild.slice(0, count);
+  const children = new Int32Array(Math.max(0, count - 1));
+  for (let id = 1; id < count; id++) {
+    const p = nodes.parent[id] as number;
+    children[fill[p] as number] = id;
+    fill[p] = (fill[p] as number) + 1;
+  }
+  let names = 0;
+  for (let id = 1; id < count; id++) names = Math.max(names, (nodes.name[id] as number) + 1);
+  const open = new Int32Array(names);
+  const selfOf = new Float64Array(names);
+  const totalOf = new Float64Array(names);
+  const frameOf = new Int32Array(names).fill(-1);
+  // Entering a node pushes it; ~id marks leaving it.
+  const stack: number[] = [0];
+  while (stack.length > 0) {
+    const top = stack.pop() as number;
+    if (top < 0) {
+      const name = nodes.name[~top] as number;
+      if (name >= 0) open[name] = (open[name] as number) - 1;
+      continue;
+    }
+    if ((value[top] ?? 0) === 0) continue;
+    const name = nodes.name[top] as number;
+    if (name >= 0) {
+      frameOf[name] = nodes.frame[top] as number;
+      selfOf[name] = (selfOf[name] as number) + (self[top] ?? 0);
+      if (open[name] === 0) totalOf[name] = (totalOf[name] as number) + (value[top] ?? 0);
+      open[name] = (open[name] as number) + 1;
+      stack.push(~top);
+    }
+    for (let c = firstChild[top] as number; c < (firstChild[top + 1] as number); c++) stack.push(children[c] as number);
+  }
+  const stats: FunctionStat[] = [];
+  for (let name = 0; name < names; name++) {
+    const frame = profile.frames[frameOf[name] as number];
+    if ((totalOf[name] as number) > 0 && frame !== undefined) stats.push({ name: frame.name, kind: frame.kind, self: selfOf[name] as number, total: totalOf[name] as number });
+  }
+  return rankFunctions(stats, value[0] ?? 0, options.limit);
+}
+
+function buildTree(nodes: CallNodes, options: NodeTreeOptions): FlameTree {
+  const { profile, count } = nodes;
+  const { self, value } = nodeValues(nodes);
   const rootName = options.rootName ?? 'all';
   const nameOf = (id: number): string => {
     const f = nodes.frame[id] as number;

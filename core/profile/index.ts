@@ -3,7 +3,7 @@ export * from './limits';
 export { ProfileBuilder, profileFromParts, frameKey, OVERFLOW_FRAME, OVERFLOW_STACK_FRAME, OVERFLOW_COMM } from './builder';
 export type { ProfileStart, ProfileParts } from './builder';
 export { buildFlameTree } from './flame';
-export { callNodes, callNodesInvertedTree, callNodesTree, transformNodes } from './call-nodes';
+export { callNodes, callNodesInvertedTree, callNodesTopFunctions, callNodesTree, transformNodes } from './call-nodes';
 export type { CallNodes, TransformedNodes, NodeTreeOptions } from './call-nodes';
 export type { FlameNode, FlameNodeKind, FlameTree, FlameTreeOptions } from './flame';
 export { topFunctions } from './top';

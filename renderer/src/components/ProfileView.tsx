@@ -2,7 +2,7 @@
 // top-functions table and the redaction panel. Redaction is applied here, once, and both the
 // graph and the table are drawn from the redacted profile.
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { applyTransforms, callNodes, callNodesTree, describeOverflow, describeSymbolSources, isMultiProcess, profileInRange, symbolSourceCounts, timelineCounts, topFunctions, totalLost, transformNodes, type Profile, type TopFunctions } from '../../../core/profile';
+import { applyTransforms, callNodes, callNodesTopFunctions, callNodesTree, describeOverflow, describeSymbolSources, isMultiProcess, profileInRange, symbolSourceCounts, timelineCounts, totalLost, transformNodes, type Profile, type TopFunctions } from '../../../core/profile';
 import { transformsOf, useStore } from '../store';
 import { redactForView } from '../model/redaction';
 import { formatCount, percent } from '../model/flame';
@@ -65,8 +65,8 @@ export function ProfileView() {
   const byProcess = byProcessSetting ?? (view ? isMultiProcess(view.profile) : false);
   // Transforms apply to the redacted profile of the range: their names are the names shown.
   // The call tree comes from the range's call node table (built once, kept), transformed node
-  // by node; the transformed profile itself is made only when a view needs it (inverted,
-  // sandwich, details, top functions).
+  // by node; the transformed profile itself is made only when a view needs it (the sandwich,
+  // the details pane).
   const transformed = useMemo(() => (ranged ? transformNodes(callNodes(ranged, byProcess), transforms) : null), [ranged, transforms, byProcess]);
   const shown = useMemo(() => (ranged ? once(() => applyTransforms(ranged, transforms).profile) : null), [ranged, transforms]);
   // Frames under 1/50,000 of the samples are left out (under a pixel until zoomed 35×), and at
@@ -77,21 +77,21 @@ export function ProfileView() {
     performance.mark('emberscope:tree-built');
     return t;
   }, [transformed]);
-  // The table follows the graph: it is computed once the graph has painted.
-  const [top, setTop] = useState<{ readonly view: typeof shown; readonly value: TopFunctions } | null>(null);
+  // The table follows the graph: it is counted from the same table once the graph has painted.
+  const [top, setTop] = useState<{ readonly view: typeof transformed; readonly value: TopFunctions } | null>(null);
   useEffect(() => {
-    if (!shown) return;
+    if (!transformed) return;
     let cancelled = false;
     const frame = requestAnimationFrame(() => {
       setTimeout(() => {
-        if (!cancelled) setTop({ view: shown, value: topFunctions(shown(), { limit: 500 }) });
+        if (!cancelled) setTop({ view: transformed, value: callNodesTopFunctions(transformed.nodes, { limit: 500 }) });
       }, 50);
     });
     return () => {
       cancelled = true;
       cancelAnimationFrame(frame);
     };
-  }, [shown]);
+  }, [transformed]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
@@ -248,7 +248,7 @@ export function ProfileView() {
       />
 
       <div className="lower">
-        {top && top.view === shown ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
+        {top && top.view === transformed ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
         <RedactionPanel summary={view.summary} active={view.active} />
       </div>
     </section>
