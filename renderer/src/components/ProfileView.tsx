@@ -248,7 +248,7 @@ export function ProfileView() {
       />
 
       <div className="lower">
-        {top && top.view === transformed ? <TopFunctionsTable top={top.value} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
+        {top ? <TopFunctionsTable top={top.value} stale={top.view !== transformed} /> : <section className="panel top-functions"><p className="muted">Counting functions…</p></section>}
         <RedactionPanel summary={view.summary} active={view.active} />
       </div>
     </section>

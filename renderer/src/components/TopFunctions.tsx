@@ -6,7 +6,11 @@ import { formatCount, percent } from '../model/flame';
 
 const ROWS = 200;
 
-export function TopFunctionsTable({ top }: { readonly top: TopFunctions }) {
+/**
+ * `stale`: the view changed and the new count is not ready; the old rows stay (re-mounting 200
+ * rows cost more than the count) but the table is marked busy and loses its test id until then.
+ */
+export function TopFunctionsTable({ top, stale = false }: { readonly top: TopFunctions; readonly stale?: boolean }) {
   const focusFunction = useStore((s) => s.focusFunction);
   const showSandwich = useStore((s) => s.showSandwich);
   const search = useStore((s) => s.search);
@@ -21,13 +25,14 @@ export function TopFunctionsTable({ top }: { readonly top: TopFunctions }) {
 
   const total = top.totalSamples;
   return (
-    <section className="panel top-functions" aria-labelledby="top-functions-title">
+    <section className={`panel top-functions${stale ? ' stale' : ''}`} aria-labelledby="top-functions-title" aria-busy={stale}>
       <h2 id="top-functions-title">
         Top functions
         {search.trim() ? <span className="muted"> matching the search</span> : null}
+        {stale ? <span className="muted"> (counting…)</span> : null}
       </h2>
       <div className="table-scroll">
-        <table data-testid="top-functions">
+        <table data-testid={stale ? undefined : 'top-functions'}>
           <thead>
             <tr>
               <th scope="col" className="name-col">Function</th>
